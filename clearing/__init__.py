@@ -1,0 +1,1 @@
+"""Clearing: apportionment, ledger, settlement. Consumes sale events; never imports ticketing."""

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base, UtcDateTime, utcnow
+
+
+class ClearingRecord(Base):
+    """One cleared event. ``event_id`` is unique: a redelivered event is skipped."""
+
+    __tablename__ = "clearing_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    event_type: Mapped[str] = mapped_column(String(64))
+    sale_id: Mapped[str] = mapped_column(String(36), index=True)
+    amount_minor: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    sale_period: Mapped[str] = mapped_column(String(7), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    cleared_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"))
+
+
+class ClearingShare(Base):
+    """An operator's share of one cleared sale.
+
+    ``settlement_id`` stays empty until a settlement takes the share: the first
+    settlement of that operator for ``sale_period`` or later, so a share that
+    arrives after its period was closed falls into the next open period.
+    """
+
+    __tablename__ = "clearing_shares"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("clearing_records.id"), index=True)
+    operator_id: Mapped[str] = mapped_column(ForeignKey("operators.id"), index=True)
+    amount_minor: Mapped[int] = mapped_column(Integer)
+    weight_minor: Mapped[int] = mapped_column(Integer)
+    sale_period: Mapped[str] = mapped_column(String(7), index=True)
+    settlement_id: Mapped[int | None] = mapped_column(ForeignKey("settlements.id"), index=True)
+
+
+class LedgerAccount(Base):
+    __tablename__ = "ledger_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # asset | liability | revenue | expense
+    currency: Mapped[str] = mapped_column(String(3))
+    operator_id: Mapped[str | None] = mapped_column(ForeignKey("operators.id"), index=True)
+
+
+class LedgerTransaction(Base):
+    __tablename__ = "ledger_transactions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    reference: Mapped[str] = mapped_column(String(100), unique=True)
+    description: Mapped[str] = mapped_column(Text)
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    booked_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class LedgerEntry(Base):
+    """Signed amount: positive is a debit, negative a credit. A transaction's entries sum to zero."""
+
+    __tablename__ = "ledger_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"), index=True)
+    amount_minor: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+
+
+class Settlement(Base):
+    """A closed period of one operator, with its statement."""
+
+    __tablename__ = "settlements"
+    __table_args__ = (UniqueConstraint("period", "operator_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    period: Mapped[str] = mapped_column(String(7))
+    operator_id: Mapped[str] = mapped_column(ForeignKey("operators.id"))
+    currency: Mapped[str] = mapped_column(String(3))
+    total_minor: Mapped[int] = mapped_column(Integer)
+    sales_count: Mapped[int] = mapped_column(Integer)
+    statement_csv: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

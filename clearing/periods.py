@@ -1,0 +1,24 @@
+"""Accounting periods are calendar months in UTC, written ``YYYY-MM``."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from core.errors import ValidationFailed
+
+_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def period_of(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m")
+
+
+def parse_period(text: str) -> tuple[datetime, datetime]:
+    """``"2026-11"`` -> (start, end) in UTC, end exclusive."""
+    match = _PERIOD.match(text or "")
+    if not match:
+        raise ValidationFailed(f"period must look like 2026-11, not {text!r}", details=[{"field": "period"}])
+    year, month = int(match.group(1)), int(match.group(2))
+    start = datetime(year, month, 1, tzinfo=timezone.utc)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=timezone.utc)
+    return start, end

@@ -1,0 +1,1 @@
+"""Shared kernel: money, configuration, database base, outbox, errors."""

@@ -1,0 +1,48 @@
+"""Configuration from the environment. No other module reads ``os.environ``."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Mapping
+
+DEFAULT_QUEUE = "farebridge.clearing"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    instance_dir: Path
+    database_url: str
+    broker_url: str | None
+    clearing_queue: str
+    signing_key: str | None
+    signing_key_file: Path
+    statements_dir: Path
+    secret_key: str
+    quote_ttl_seconds: int
+    timezone: str
+
+    @property
+    def eager(self) -> bool:
+        """Without a broker the clearing task runs in-process (embedded default)."""
+        return not self.broker_url
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        instance = Path(env.get("FAREBRIDGE_INSTANCE_DIR", "var")).resolve()
+        return cls(
+            instance_dir=instance,
+            database_url=env.get("FAREBRIDGE_DATABASE_URL") or f"sqlite:///{instance / 'farebridge.db'}",
+            broker_url=env.get("FAREBRIDGE_BROKER_URL") or None,
+            clearing_queue=env.get("FAREBRIDGE_CLEARING_QUEUE", DEFAULT_QUEUE),
+            signing_key=env.get("FAREBRIDGE_SIGNING_KEY") or None,
+            signing_key_file=Path(env.get("FAREBRIDGE_SIGNING_KEY_FILE", instance / "signing_key.pem")),
+            statements_dir=Path(env.get("FAREBRIDGE_STATEMENTS_DIR", instance / "statements")),
+            secret_key=env.get("FAREBRIDGE_SECRET_KEY", "dev-only-secret-change-me"),
+            quote_ttl_seconds=int(env.get("FAREBRIDGE_QUOTE_TTL_SECONDS", "900")),
+            timezone=env.get("FAREBRIDGE_TIMEZONE", "Europe/Berlin"),
+        )
+
+    def with_overrides(self, **changes: object) -> "Settings":
+        return replace(self, **changes)  # type: ignore[arg-type]

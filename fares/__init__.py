@@ -1,0 +1,1 @@
+"""Fare engine: network, journey planning, tariffs and pricing."""

@@ -1,0 +1,76 @@
+"""Persistence of the network and the tariff versions."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base, UtcDateTime, utcnow
+
+
+class StopRow(Base):
+    __tablename__ = "stops"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    zone_id: Mapped[str | None] = mapped_column(String(32))
+    parent_station: Mapped[str | None] = mapped_column(String(64))
+    town: Mapped[str | None] = mapped_column(String(100))
+
+
+class RouteRow(Base):
+    """A line, run by one operator, with a regular headway between first and last departure."""
+
+    __tablename__ = "routes"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    operator_id: Mapped[str] = mapped_column(ForeignKey("operators.id"), index=True)
+    short_name: Mapped[str] = mapped_column(String(50))
+    long_name: Mapped[str] = mapped_column(String(200), default="")
+    mode: Mapped[str] = mapped_column(String(16))
+    headway_s: Mapped[int] = mapped_column(Integer)
+    first_departure_s: Mapped[int] = mapped_column(Integer)
+    last_departure_s: Mapped[int] = mapped_column(Integer)
+
+
+class RouteStopRow(Base):
+    """Stop ``sequence`` of ``route_id`` in ``direction_id``, ``offset_s`` after the first departure."""
+
+    __tablename__ = "route_stops"
+
+    route_id: Mapped[str] = mapped_column(ForeignKey("routes.id", ondelete="CASCADE"), primary_key=True)
+    direction_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sequence: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stop_id: Mapped[str] = mapped_column(ForeignKey("stops.id"), index=True)
+    offset_s: Mapped[int] = mapped_column(Integer)
+
+
+class WalkRow(Base):
+    """A walking transfer between two nearby stops (stored in both directions)."""
+
+    __tablename__ = "walks"
+
+    from_stop_id: Mapped[str] = mapped_column(ForeignKey("stops.id"), primary_key=True)
+    to_stop_id: Mapped[str] = mapped_column(ForeignKey("stops.id"), primary_key=True)
+    seconds: Mapped[int] = mapped_column(Integer)
+
+
+class TariffVersion(Base):
+    """An uploaded tariff. ``status``: validated -> active -> retired. Content is the validated package."""
+
+    __tablename__ = "tariff_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    format: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    activated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -1,0 +1,1 @@
+"""The native tariff package format (JSON), see docs/native-tariff.md."""

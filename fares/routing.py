@@ -1,0 +1,140 @@
+"""Journey planning: paths on the routing graph turned into timed legs.
+
+Routes run at a regular headway from their first to their last departure, so
+a leg departs at the first run that reaches the boarding stop at or after the
+time the passenger is there. A change of vehicle needs ``MIN_CHANGE_S``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Sequence
+
+import networkx as nx
+
+from core.errors import NoJourneyFound, NotFound
+from fares.graph import Weight, fastest_weight, fewest_transfers_weight, stop_node
+from fares.network import Network, Route
+
+MIN_CHANGE_S = 120
+CRITERIA: dict[str, Weight] = {"fastest": fastest_weight, "fewest_transfers": fewest_transfers_weight}
+
+
+@dataclass(frozen=True, slots=True)
+class JourneyLeg:
+    mode: str
+    from_stop_id: str
+    to_stop_id: str
+    departure: datetime
+    arrival: datetime
+    operator_id: str | None = None
+    route_id: str | None = None
+    route_name: str | None = None
+    stop_ids: tuple[str, ...] = ()
+
+    @property
+    def is_ride(self) -> bool:
+        return self.route_id is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Journey:
+    criteria: tuple[str, ...]
+    legs: tuple[JourneyLeg, ...]
+
+    @property
+    def departure(self) -> datetime:
+        return self.legs[0].departure
+
+    @property
+    def arrival(self) -> datetime:
+        return self.legs[-1].arrival
+
+    @property
+    def transfers(self) -> int:
+        return max(0, sum(1 for leg in self.legs if leg.is_ride) - 1)
+
+    def signature(self) -> tuple[Any, ...]:
+        return tuple((leg.route_id, leg.from_stop_id, leg.to_stop_id) for leg in self.legs)
+
+
+def _next_departure(route: Route, offset_s: int, not_before: datetime) -> datetime:
+    """The first run of ``route`` that is at the stop (``offset_s`` into the run) at or after ``not_before``."""
+    midnight = not_before.replace(hour=0, minute=0, second=0, microsecond=0)
+    for day in range(2):
+        base = midnight + timedelta(days=day)
+        since_midnight = (not_before - base).total_seconds() - offset_s
+        runs = max(0, -(-int(since_midnight - route.first_departure_s) // route.headway_s))
+        start_s = route.first_departure_s + runs * route.headway_s
+        if start_s <= route.last_departure_s:
+            return base + timedelta(seconds=start_s + offset_s)
+    raise NoJourneyFound(f"route {route.short_name} does not run after {not_before.isoformat()}")
+
+
+def _path_to_legs(path: Sequence[Any], network: Network, at: datetime) -> tuple[JourneyLeg, ...]:
+    legs: list[JourneyLeg] = []
+    now = at
+    i = 0
+    while i < len(path) - 1:
+        node, nxt = path[i], path[i + 1]
+        if node[0] == "S" and nxt[0] == "S":
+            walk_s = next(w.seconds for w in network.walks if (w.from_stop_id, w.to_stop_id) == (node[1], nxt[1]))
+            legs.append(JourneyLeg("walk", node[1], nxt[1], now, now + timedelta(seconds=walk_s)))
+            now += timedelta(seconds=walk_s)
+            i += 1
+            continue
+        if node[0] == "S" and nxt[0] == "R":
+            _, route_id, direction, first_index = nxt
+            j = i + 1
+            while j + 1 < len(path) and path[j + 1][0] == "R":
+                j += 1
+            last_index = path[j][3]
+            route = network.routes[route_id]
+            pattern = next(p for p in route.patterns if p.direction_id == direction)
+            if legs and legs[-1].is_ride:
+                now += timedelta(seconds=MIN_CHANGE_S)
+            departure = _next_departure(route, pattern.offsets_s[first_index], now)
+            arrival = departure + timedelta(seconds=pattern.offsets_s[last_index] - pattern.offsets_s[first_index])
+            legs.append(
+                JourneyLeg(
+                    mode=route.mode,
+                    from_stop_id=pattern.stop_ids[first_index],
+                    to_stop_id=pattern.stop_ids[last_index],
+                    departure=departure,
+                    arrival=arrival,
+                    operator_id=route.operator_id,
+                    route_id=route.id,
+                    route_name=route.short_name,
+                    stop_ids=pattern.stop_ids[first_index : last_index + 1],
+                )
+            )
+            now = arrival
+            i = j + 1  # the alight edge leads back to a stop node
+            continue
+        i += 1
+    return tuple(legs)
+
+
+def plan_journeys(graph: nx.DiGraph, network: Network, from_stop: str, to_stop: str, at: datetime) -> list[Journey]:
+    """Options that are fastest and that have the fewest transfers, earliest arrival first."""
+    for stop_id, field in ((from_stop, "from"), (to_stop, "to")):
+        if stop_id not in network.stops:
+            raise NotFound(f"unknown stop {stop_id!r}", details={"field": field})
+    if from_stop == to_stop:
+        raise NoJourneyFound("origin and destination are the same stop", details={"field": "to"})
+    found: dict[tuple[Any, ...], Journey] = {}
+    for name, weight in CRITERIA.items():
+        try:
+            path = nx.shortest_path(graph, stop_node(from_stop), stop_node(to_stop), weight=weight)
+        except nx.NetworkXNoPath:
+            continue
+        legs = _path_to_legs(path, network, at)
+        journey = Journey((name,), legs)
+        if journey.signature() in found:
+            known = found[journey.signature()]
+            found[journey.signature()] = Journey(known.criteria + (name,), known.legs)
+        else:
+            found[journey.signature()] = journey
+    if not found:
+        raise NoJourneyFound(f"no connection from {from_stop} to {to_stop}")
+    return sorted(found.values(), key=lambda j: (j.arrival, j.transfers))

@@ -1,0 +1,172 @@
+"""Fare services: the database side of the network and the tariff versions."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from core.db import utcnow
+from core.errors import Conflict, NoFareFound, NotFound, ValidationFailed
+from fares.graph import build_graph
+from fares.models import RouteRow, RouteStopRow, StopRow, TariffVersion, WalkRow
+from fares.native.schema import load_native_package
+from fares.network import Network, Pattern, Route, Stop, Walk
+from fares.pricing import ItineraryLeg, Price, price_itinerary
+from fares.routing import Journey, plan_journeys
+from fares.tariff import ZoneTariff
+
+VALIDATED, ACTIVE, RETIRED = "validated", "active", "retired"
+
+
+# --- network -----------------------------------------------------------------
+
+def replace_network(session: Session, stops: Iterable[Stop], routes: Iterable[Route], walks: Iterable[Walk]) -> None:
+    """Replace the stored network with the given one (inside the caller's transaction)."""
+    for table in (WalkRow, RouteStopRow, RouteRow, StopRow):
+        session.execute(delete(table))
+    session.add_all(
+        StopRow(id=s.id, name=s.name, lat=s.lat, lon=s.lon, zone_id=s.zone_id, town=s.town) for s in stops
+    )
+    session.flush()
+    for route in routes:
+        session.add(
+            RouteRow(
+                id=route.id, operator_id=route.operator_id, short_name=route.short_name, long_name=route.long_name,
+                mode=route.mode, headway_s=route.headway_s, first_departure_s=route.first_departure_s,
+                last_departure_s=route.last_departure_s,
+            )
+        )
+        session.flush()
+        for pattern in route.patterns:
+            session.add_all(
+                RouteStopRow(route_id=route.id, direction_id=pattern.direction_id, sequence=i, stop_id=stop_id,
+                             offset_s=offset)
+                for i, (stop_id, offset) in enumerate(zip(pattern.stop_ids, pattern.offsets_s))
+            )
+    session.add_all(WalkRow(from_stop_id=w.from_stop_id, to_stop_id=w.to_stop_id, seconds=w.seconds) for w in walks)
+    session.flush()
+
+
+def load_network(session: Session) -> Network:
+    stops = {
+        row.id: Stop(row.id, row.name, row.lat, row.lon, row.zone_id, row.town)
+        for row in session.scalars(select(StopRow))
+    }
+    patterns: dict[tuple[str, int], list[RouteStopRow]] = {}
+    for row in session.scalars(select(RouteStopRow).order_by(RouteStopRow.route_id, RouteStopRow.direction_id,
+                                                             RouteStopRow.sequence)):
+        patterns.setdefault((row.route_id, row.direction_id), []).append(row)
+    routes = {}
+    for row in session.scalars(select(RouteRow)):
+        route_patterns = tuple(
+            Pattern(row.id, direction, tuple(r.stop_id for r in rows), tuple(r.offset_s for r in rows))
+            for (route_id, direction), rows in sorted(patterns.items())
+            if route_id == row.id
+        )
+        routes[row.id] = Route(
+            id=row.id, operator_id=row.operator_id, short_name=row.short_name, mode=row.mode,
+            headway_s=row.headway_s, first_departure_s=row.first_departure_s,
+            last_departure_s=row.last_departure_s, long_name=row.long_name, patterns=route_patterns,
+        )
+    walks = tuple(Walk(w.from_stop_id, w.to_stop_id, w.seconds) for w in session.scalars(select(WalkRow)))
+    return Network(stops, routes, walks)
+
+
+def search_stops(session: Session, text: str, limit: int = 20) -> list[StopRow]:
+    query = select(StopRow).order_by(StopRow.name).limit(limit)
+    if text:
+        pattern = f"%{text.lower()}%"
+        from sqlalchemy import func, or_
+
+        query = query.where(or_(func.lower(StopRow.name).like(pattern), func.lower(StopRow.id).like(pattern)))
+    return list(session.scalars(query))
+
+
+# --- tariff versions -----------------------------------------------------------
+
+def import_tariff_file(
+    session: Session, path: Path, name: str | None = None, valid_from: date | None = None
+) -> TariffVersion:
+    """Validate a tariff file completely, then store it as a new (not yet active) version."""
+    if path.is_dir() or path.suffix.lower() == ".zip":
+        raise ValidationFailed(
+            f"{path.name}: GTFS tariff import is not available yet; upload a native package (.json)",
+            details=[{"file": path.name, "line": None, "field": None, "message": "unsupported format"}],
+        )
+    return import_native_tariff(session, path.read_text(encoding="utf-8"), path.name, name, valid_from)
+
+
+def import_native_tariff(
+    session: Session, text: str, filename: str, name: str | None = None, valid_from: date | None = None
+) -> TariffVersion:
+    package = load_native_package(text, filename)
+    if name:
+        package["name"] = name
+    if valid_from:
+        package["valid_from"] = valid_from.isoformat()
+    version = TariffVersion(
+        name=package["name"],
+        format="native",
+        status=VALIDATED,
+        currency=package["currency"],
+        valid_from=date.fromisoformat(package["valid_from"]),
+        valid_to=date.fromisoformat(package["valid_to"]) if package["valid_to"] else None,
+        content=package,
+    )
+    session.add(version)
+    session.flush()
+    return version
+
+
+def activate_tariff(session: Session, version_id: int) -> TariffVersion:
+    """Make ``version_id`` the only active version, in the caller's transaction.
+
+    The rows are locked so two concurrent activations cannot both win.
+    """
+    versions = list(session.scalars(select(TariffVersion).order_by(TariffVersion.id).with_for_update()))
+    target = next((v for v in versions if v.id == version_id), None)
+    if target is None:
+        raise NotFound(f"no tariff version {version_id}")
+    if target.status == ACTIVE:
+        raise Conflict(f"tariff version {version_id} is already active", code="already_active")
+    for version in versions:
+        if version.status == ACTIVE:
+            version.status = RETIRED
+    target.status = ACTIVE
+    target.activated_at = utcnow()
+    session.flush()
+    return target
+
+
+def list_tariffs(session: Session) -> list[TariffVersion]:
+    return list(session.scalars(select(TariffVersion).order_by(TariffVersion.id)))
+
+
+def active_tariff(session: Session) -> ZoneTariff:
+    version = session.scalars(select(TariffVersion).where(TariffVersion.status == ACTIVE)).one_or_none()
+    if version is None:
+        raise NoFareFound("no tariff is active; import and activate one first", code="no_active_tariff")
+    return ZoneTariff.from_package(version.content, version.id)
+
+
+# --- pricing and planning --------------------------------------------------------
+
+def price_legs(session: Session, legs: Sequence[ItineraryLeg], rider_category: str | None) -> Price:
+    return price_itinerary(legs, load_network(session), active_tariff(session), rider_category)
+
+
+def plan_and_price(
+    session: Session, from_stop: str, to_stop: str, at: datetime, rider_category: str | None
+) -> tuple[Network, list[tuple[Journey, Price]]]:
+    network = load_network(session)
+    tariff = active_tariff(session)
+    tariff.category(rider_category)  # an unknown category fails before planning
+    options = []
+    for journey in plan_journeys(build_graph(network), network, from_stop, to_stop, at):
+        rides = [ItineraryLeg(leg.route_id, leg.from_stop_id, leg.to_stop_id, leg.departure, leg.arrival)
+                 for leg in journey.legs if leg.route_id]
+        options.append((journey, price_itinerary(rides, network, tariff, rider_category)))
+    return network, options

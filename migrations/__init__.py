@@ -1,0 +1,1 @@
+"""Alembic migrations; ``farebridge db upgrade`` runs them."""

@@ -1,0 +1,17 @@
+"""Every model module, imported so that ``Base.metadata`` knows all tables."""
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+
+def all_metadata() -> MetaData:
+    import clearing.models  # noqa: F401
+    import core.idempotency  # noqa: F401
+    import core.outbox  # noqa: F401
+    import core.users  # noqa: F401
+    import fares.models  # noqa: F401
+    import operators.models  # noqa: F401
+    import ticketing.models  # noqa: F401
+    from core.db import Base
+
+    return Base.metadata

@@ -1,0 +1,1 @@
+"""Transport operators, their lines and agreements."""

@@ -1,0 +1,134 @@
+"""Fixtures: databases on SQLite and PostgreSQL, the app, the demo data.
+
+Database tests take the ``db_url`` fixture, which runs each test on both
+backends. PostgreSQL comes from ``FAREBRIDGE_TEST_POSTGRES_URL`` (default: the
+local ``test`` database); when it cannot be reached the PostgreSQL runs are
+skipped, unless ``FAREBRIDGE_REQUIRE_SERVICES=1`` (set by .ci/run) makes that
+a failure.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from core.config import Settings
+from core.runtime import Runtime, set_runtime
+from migrations.metadata import all_metadata
+from migrations.runner import upgrade
+
+PG_URL = os.environ.get("FAREBRIDGE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+AMQP_URL = os.environ.get("FAREBRIDGE_TEST_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
+REQUIRE_SERVICES = os.environ.get("FAREBRIDGE_REQUIRE_SERVICES") == "1"
+
+
+def service_missing(what: str, error: Exception) -> None:
+    message = f"{what} is not reachable: {error}"
+    if REQUIRE_SERVICES:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def reset_postgres(url: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    try:
+        engine = create_engine(PG_URL)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - any driver error means "not there"
+        service_missing("PostgreSQL", exc)
+    reset_postgres(PG_URL)
+    upgrade(PG_URL)
+    return PG_URL
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+def _truncate_postgres(url: str) -> None:
+    engine = create_engine(url)
+    tables = ", ".join(t.name for t in all_metadata().sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        target = tmp_path / "farebridge.db"
+        shutil.copy(template, target)
+        return f"sqlite:///{target}"
+    url: str = request.getfixturevalue("postgres_url")
+    _truncate_postgres(url)
+    return url
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    target = tmp_path / "farebridge.db"
+    shutil.copy(sqlite_template, target)
+    return f"sqlite:///{target}"
+
+
+def make_settings(tmp_path: Path, database_url: str, **env: str) -> Settings:
+    return Settings.from_env({
+        "FAREBRIDGE_INSTANCE_DIR": str(tmp_path / "instance"),
+        "FAREBRIDGE_DATABASE_URL": database_url,
+        **env,
+    })
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    return make_settings(tmp_path, db_url)
+
+
+@pytest.fixture
+def runtime(settings: Settings) -> Iterator[Runtime]:
+    rt = Runtime.from_settings(settings)
+    set_runtime(rt)
+    yield rt
+    set_runtime(None)
+    rt.engine.dispose()
+
+
+@pytest.fixture
+def demo(runtime: Runtime) -> Runtime:
+    from webapp.demo import load_demo
+
+    load_demo(runtime.uow())
+    return runtime
+
+
+@pytest.fixture
+def app(demo: Runtime):  # type: ignore[no-untyped-def]
+    from webapp import create_app
+
+    return create_app(runtime=demo)
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+ADMIN = {"Authorization": "Bearer demo-admin"}

@@ -1,0 +1,257 @@
+"""Ticketing services: quote an order, pay it, issue the ticket.
+
+``pay_order`` writes the captured payment, the ticket and the ``SalePaid``
+outbox event in one transaction, so clearing hears of exactly the sales that
+were paid.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Sequence
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from core.db import new_id
+from core.errors import Conflict, Forbidden, InvalidStateTransition, NotFound, PaymentDeclined, QuoteExpired, ValidationFailed
+from core.money import Money
+from core.outbox import add_event
+from core.unit_of_work import SqlUnitOfWork
+from core.users import hash_token, new_token
+from fares.pricing import ItineraryLeg, Price
+from fares.services import price_legs
+from ticketing.models import CAPTURED, DECLINED, PAID, QUOTED, VALID, Order, Payment, Ticket
+from ticketing.payment_providers import PaymentProvider
+from ticketing.token import InvalidTicketToken, TicketSigner, verify_token
+
+SALE_PAID = "SalePaid"
+VALIDITY_BEFORE = timedelta(minutes=30)
+VALIDITY_AFTER = timedelta(minutes=60)
+UNTIMED_VALIDITY = timedelta(hours=3)
+DEPARTURE_GRACE = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class CreateOrder:
+    legs: tuple[ItineraryLeg, ...]
+    rider_category: str | None
+    email: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PayOrder:
+    order_id: str
+    method: str
+    card_token: str | None
+
+
+def price_to_breakdown(price: Price) -> dict[str, Any]:
+    """The price as stored with the order and shown to the passenger."""
+    return {
+        "total_minor": price.total.minor,
+        "currency": price.total.currency,
+        "rider_category": price.rider_category,
+        "operators": [
+            {"operator_id": o.operator_id, "amount_minor": o.amount.minor, "standalone_minor": o.standalone.minor}
+            for o in price.operators
+        ],
+        "products": [
+            {"id": p.id, "name": p.name, "amount_minor": p.amount.minor, "legs": list(p.leg_indexes)}
+            for p in price.products
+        ],
+        "rules": list(price.rules),
+    }
+
+
+def create_order(uow: SqlUnitOfWork, cmd: CreateOrder, now: datetime, ttl: timedelta) -> tuple[Order, str]:
+    """Price the legs on the server and lock that price until ``expires_at``."""
+    for index, leg in enumerate(cmd.legs):
+        if leg.departure is not None and leg.departure < now - DEPARTURE_GRACE:
+            raise ValidationFailed(f"leg {index} departed at {leg.departure.isoformat()}; plan a new journey",
+                                   details=[{"field": f"legs[{index}].departure", "message": "in the past"}])
+    with uow:
+        price = price_legs(uow.session, cmd.legs, cmd.rider_category)
+        access_token = new_token()
+        legs = [
+            {
+                "operator_id": leg.operator_id,
+                "route_id": leg.route_id,
+                "from_stop_id": leg.from_stop_id,
+                "to_stop_id": leg.to_stop_id,
+                "departure": source.departure.isoformat() if source.departure else None,
+                "arrival": source.arrival.isoformat() if source.arrival else None,
+                "zones": list(leg.zones),
+                "standalone_minor": leg.standalone.minor,
+            }
+            for leg, source in zip(price.legs, cmd.legs)
+        ]
+        order = Order(
+            id=new_id(),
+            status=QUOTED,
+            email=cmd.email,
+            rider_category=price.rider_category,
+            currency=price.total.currency,
+            total_minor=price.total.minor,
+            legs=legs,
+            breakdown=price_to_breakdown(price),
+            tariff_version_id=price.tariff_version_id,
+            access_token_hash=hash_token(access_token),
+            created_at=now,
+            expires_at=now + ttl,
+        )
+        uow.session.add(order)
+        uow.commit()
+        return order, access_token
+
+
+def get_order(session: Session, order_id: str) -> Order:
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound(f"no order {order_id}")
+    return order
+
+
+def order_accessible(order: Order, bearer: str | None) -> bool:
+    return bearer is not None and hash_token(bearer) == order.access_token_hash
+
+
+def _validity(order: Order, now: datetime) -> tuple[datetime, datetime]:
+    departures = [datetime.fromisoformat(leg["departure"]) for leg in order.legs if leg.get("departure")]
+    arrivals = [datetime.fromisoformat(leg["arrival"]) for leg in order.legs if leg.get("arrival")]
+    if departures and arrivals:
+        return min(departures) - VALIDITY_BEFORE, max(arrivals) + VALIDITY_AFTER
+    return now, now + UNTIMED_VALIDITY
+
+
+def pay_order(
+    uow: SqlUnitOfWork, cmd: PayOrder, now: datetime, provider: PaymentProvider, signer: TicketSigner
+) -> Ticket:
+    if cmd.method != "card":
+        raise ValidationFailed(
+            f"payment method {cmd.method!r} is not available", details=[{"field": "method", "message": "use card"}]
+        )
+    if not cmd.card_token:
+        raise ValidationFailed("card_token is required for card payments", details=[{"field": "card_token"}])
+    with uow:
+        session = uow.session
+        order = get_order(session, cmd.order_id)
+        # Claim the order with a conditional update: only one payment can win it.
+        claimed = session.execute(
+            update(Order)
+            .where(Order.id == order.id, Order.status == QUOTED, Order.expires_at > now)
+            .values(status=PAID, paid_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:
+            session.refresh(order)
+            if order.status == PAID:
+                raise InvalidStateTransition(f"order {order.id} is already paid", code="already_paid")
+            if order.expires_at <= now:
+                raise QuoteExpired(f"the quote for order {order.id} expired at {order.expires_at.isoformat()}; "
+                                   "ask for a new one")
+            raise Conflict(f"order {order.id} cannot be paid in state {order.status}")
+        amount = Money(order.total_minor, order.currency)
+        result = provider.capture(amount, cmd.card_token, reference=order.id)
+        if not result.captured:
+            uow.rollback()
+            session.add(Payment(id=new_id(), order_id=order.id, method=cmd.method, status=DECLINED,
+                                amount_minor=amount.minor, currency=amount.currency,
+                                decline_reason=result.decline_reason, created_at=now))
+            uow.commit()
+            raise PaymentDeclined(f"the payment was declined: {result.decline_reason}",
+                                  details={"reason": result.decline_reason})
+        payment = Payment(id=new_id(), order_id=order.id, method=cmd.method, status=CAPTURED,
+                          amount_minor=amount.minor, currency=amount.currency,
+                          provider_reference=result.reference, created_at=now)
+        session.add(payment)
+        valid_from, valid_until = _validity(order, now)
+        ticket_id = new_id()
+        token = signer.sign({
+            "tid": ticket_id,
+            "rc": order.rider_category,
+            "vf": valid_from.isoformat(),
+            "vu": valid_until.isoformat(),
+            "p": amount.format(),
+            "cur": amount.currency,
+            "legs": [[leg["route_id"], leg["from_stop_id"], leg["to_stop_id"]] for leg in order.legs],
+        })
+        ticket = Ticket(id=ticket_id, order_id=order.id, payment_id=payment.id, status=VALID,
+                        rider_category=order.rider_category, valid_from=valid_from, valid_until=valid_until,
+                        token=token, created_at=now)
+        session.add(ticket)
+        add_event(session, SALE_PAID, _sale_paid_payload(order, payment, ticket, now), now)
+        uow.commit()
+        return ticket
+
+
+def _sale_paid_payload(order: Order, payment: Payment, ticket: Ticket, now: datetime) -> dict[str, Any]:
+    return {
+        "sale_id": order.id,
+        "payment_id": payment.id,
+        "ticket_id": ticket.id,
+        "amount_minor": payment.amount_minor,
+        "currency": payment.currency,
+        "paid_at": now.isoformat(),
+        "tariff_version_id": order.tariff_version_id,
+        "rider_category": order.rider_category,
+        "legs": [
+            {"operator_id": leg["operator_id"], "route_id": leg["route_id"],
+             "standalone_minor": leg["standalone_minor"]}
+            for leg in order.legs
+        ],
+    }
+
+
+def get_ticket(session: Session, ticket_id: str) -> Ticket:
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound(f"no ticket {ticket_id}")
+    return ticket
+
+
+def ticket_for_order(session: Session, order_id: str) -> Ticket | None:
+    return session.scalars(select(Ticket).where(Ticket.order_id == order_id)).one_or_none()
+
+
+def check_ticket_access(session: Session, ticket: Ticket, bearer: str | None, is_admin: bool) -> None:
+    if is_admin:
+        return
+    if not order_accessible(get_order(session, ticket.order_id), bearer):
+        raise Forbidden("this ticket belongs to another order")
+
+
+def captured_total(session: Session, start: datetime, end: datetime, currency: str) -> int:
+    """Captured payments in ``[start, end)``, in minor units."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(Payment.amount_minor), 0)).where(
+            Payment.status == CAPTURED, Payment.currency == currency,
+            Payment.created_at >= start, Payment.created_at < end,
+        )
+    )
+    return int(total or 0)
+
+
+def captured_currencies(session: Session) -> Sequence[str]:
+    return list(session.scalars(select(Payment.currency).where(Payment.status == CAPTURED).distinct()))
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    valid: bool
+    reason: str | None
+    claims: dict[str, Any] | None
+
+
+def verify_ticket(session: Session, token: str, public_key: Any, now: datetime) -> Verification:
+    """Offline checks (signature, validity window), then the online one (was it refunded?)."""
+    try:
+        claims = verify_token(token, public_key, now=now)
+    except InvalidTicketToken as invalid:
+        return Verification(False, invalid.reason, None)
+    ticket = session.get(Ticket, claims["tid"])
+    if ticket is None:
+        return Verification(False, "signed, but no such ticket was issued here", claims)
+    if ticket.status != VALID:
+        return Verification(False, f"the ticket is {ticket.status}", claims)
+    return Verification(True, None, claims)

@@ -1,0 +1,37 @@
+"""The Flask application factory."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from clearing.worker import configure as configure_celery
+from core.config import Settings
+from core.runtime import Runtime, set_runtime
+from ticketing.token import TicketSigner, load_or_create_key
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
+    settings = settings or (runtime.settings if runtime else Settings.from_env())
+    runtime = runtime or Runtime.from_settings(settings)
+    set_runtime(runtime)  # Celery tasks run in-process (eager) with the same runtime
+    configure_celery(settings)
+
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY=settings.secret_key, JSON_SORT_KEYS=False,
+                      MAX_CONTENT_LENGTH=25 * 1024 * 1024)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["farebridge.runtime"] = runtime
+    app.extensions["farebridge.signer"] = TicketSigner(
+        load_or_create_key(settings.signing_key, settings.signing_key_file)
+    )
+
+    from webapp.api import api_blueprint
+    from webapp.errors import register_error_handlers
+    from webapp.pages import bp as pages
+
+    app.register_blueprint(api_blueprint())
+    app.register_blueprint(pages)
+    register_error_handlers(app)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return app

@@ -1,0 +1,13 @@
+"""The JSON API under /api/v1, one blueprint per area."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+from webapp.api import clearing, fares, health, network, orders, tariffs, tickets
+
+
+def api_blueprint() -> Blueprint:
+    api = Blueprint("api", __name__, url_prefix="/api/v1")
+    for module in (health, network, fares, orders, tickets, tariffs, clearing):
+        api.register_blueprint(module.bp)
+    return api

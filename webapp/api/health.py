@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from kombu import Connection
+from sqlalchemy import text
+
+from core.outbox import pending_count
+from webapp.extensions import runtime
+
+bp = Blueprint("health", __name__)
+
+
+def _database() -> tuple[str, int | None]:
+    try:
+        with runtime().session_factory() as session:
+            session.execute(text("SELECT 1"))
+            return "ok", pending_count(session)
+    except Exception as exc:  # any driver error means "down"
+        return f"unreachable: {type(exc).__name__}", None
+
+
+def _broker() -> str:
+    settings = runtime().settings
+    if settings.eager:
+        return "in-process (no broker configured)"
+    try:
+        with Connection(settings.broker_url, connect_timeout=2) as connection:
+            connection.ensure_connection(max_retries=1)
+        return "ok"
+    except Exception as exc:  # kombu raises many kinds
+        return f"unreachable: {type(exc).__name__}"
+
+
+@bp.get("/health")
+def health() -> tuple[dict[str, Any], int]:
+    database, pending = _database()
+    broker = _broker()
+    healthy = database == "ok" and not broker.startswith("unreachable")
+    body = {"status": "ok" if healthy else "degraded", "database": database, "broker": broker,
+            "pending_events": pending}
+    return body, 200 if database == "ok" else 503

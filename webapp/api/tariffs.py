@@ -1,0 +1,70 @@
+"""Tariff upload and activation (fare administrators)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, request
+
+from core.errors import ValidationFailed
+from fares.models import TariffVersion
+from fares.services import activate_tariff, import_native_tariff, list_tariffs
+from webapp.auth import require_role
+from webapp.extensions import runtime
+
+bp = Blueprint("tariffs", __name__)
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def tariff_json(version: TariffVersion) -> dict[str, Any]:
+    return {
+        "id": version.id, "name": version.name, "format": version.format, "status": version.status,
+        "currency": version.currency, "valid_from": version.valid_from.isoformat(),
+        "valid_to": version.valid_to.isoformat() if version.valid_to else None,
+        "created_at": version.created_at.isoformat(),
+        "activated_at": version.activated_at.isoformat() if version.activated_at else None,
+    }
+
+
+@bp.get("/tariffs")
+@require_role("admin")
+def index() -> dict[str, Any]:
+    with runtime().session_factory() as session:
+        return {"tariffs": [tariff_json(v) for v in list_tariffs(session)]}
+
+
+@bp.post("/tariffs")
+@require_role("admin")
+def upload() -> tuple[dict[str, Any], int]:
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ValidationFailed("send the tariff as multipart form field 'file'",
+                               details=[{"file": None, "line": None, "field": "file", "message": "missing"}])
+    raw = upload.read(MAX_UPLOAD_BYTES + 1)
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise ValidationFailed("the file is larger than 20 MB",
+                               details=[{"file": upload.filename, "line": None, "field": None, "message": "too large"}])
+    if not upload.filename.lower().endswith(".json"):
+        raise ValidationFailed(f"{upload.filename}: only native tariff packages (.json) can be uploaded yet",
+                               details=[{"file": upload.filename, "line": None, "field": None,
+                                         "message": "unsupported format"}])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed(f"{upload.filename} is not UTF-8",
+                               details=[{"file": upload.filename, "line": None, "field": None,
+                                         "message": str(exc)}]) from None
+    uow = runtime().uow()
+    with uow:
+        version = import_native_tariff(uow.session, text, upload.filename, request.form.get("name") or None)
+        uow.commit()
+        return tariff_json(version), 201
+
+
+@bp.post("/tariffs/<int:version_id>/activate")
+@require_role("admin")
+def activate(version_id: int) -> dict[str, Any]:
+    uow = runtime().uow()
+    with uow:
+        version = activate_tariff(uow.session, version_id)
+        uow.commit()
+        return tariff_json(version)

@@ -1,0 +1,73 @@
+"""Bearer tokens: users (admin, operator, passenger) and guest order tokens."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, Callable, TypeVar
+
+from flask import g, request
+
+from core.errors import Forbidden, Unauthorized
+from core.users import user_for_token
+from webapp.extensions import runtime
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    role: str | None  # None: an anonymous caller or a guest holding an order token
+    operator_id: str | None
+    bearer: str | None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def current_principal() -> Principal:
+    if "principal" not in g:
+        token = bearer_token()
+        role = operator_id = None
+        if token:
+            with runtime().session_factory() as session:
+                user = user_for_token(session, token)
+                if user is not None:
+                    role, operator_id = user.role, user.operator_id
+        g.principal = Principal(role, operator_id, token)
+    principal: Principal = g.principal
+    return principal
+
+
+def require_role(*roles: str) -> Callable[[F], F]:
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            principal = current_principal()
+            if principal.role is None:
+                raise Unauthorized("this needs an API token: Authorization: Bearer TOKEN")
+            if principal.role not in roles:
+                raise Forbidden(f"this needs the role {' or '.join(roles)}")
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def require_operator_access(operator_id: str) -> None:
+    """Admins see every operator; an operator sees only itself."""
+    principal = current_principal()
+    if principal.role is None:
+        raise Unauthorized("this needs an API token: Authorization: Bearer TOKEN")
+    if principal.is_admin:
+        return
+    if principal.role == "operator" and principal.operator_id == operator_id:
+        return
+    raise Forbidden("an operator can only see its own data")

@@ -1,0 +1,291 @@
+"""The ``farebridge`` command line."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from core.config import Settings
+from core.errors import FarebridgeError
+from core.runtime import Runtime, get_runtime, set_runtime
+
+
+def _runtime() -> Runtime:
+    return get_runtime()
+
+
+def _fail(error: FarebridgeError) -> None:
+    click.echo(f"error: {error.message}", err=True)
+    if isinstance(error.details, list):
+        for item in error.details:
+            if isinstance(item, dict):
+                where = ":".join(str(item[k]) for k in ("file", "line") if item.get(k) is not None)
+                field = item.get("field")
+                click.echo(f"  {where or '-'}  {field or '-'}  {item.get('message', '')}", err=True)
+    sys.exit(1)
+
+
+def domain_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Domain errors end the command with a message and exit status 1, never a traceback."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except FarebridgeError as error:
+            _fail(error)
+
+    return wrapper
+
+
+@click.group()
+def main() -> None:
+    """Farebridge: multimodal ticketing and clearing."""
+    set_runtime(Runtime.from_settings(Settings.from_env()))
+
+
+# --- database and demo -------------------------------------------------------------
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply the Alembic migrations to FAREBRIDGE_DATABASE_URL."""
+    from migrations.runner import upgrade
+
+    url = _runtime().settings.database_url
+    click.echo(f"upgrading {_runtime().engine.url.render_as_string(hide_password=True)} to {revision} ...")
+    upgrade(url, revision)
+    click.echo("database is up to date")
+
+
+@main.group()
+def demo() -> None:
+    """The demo association (Verkehrsverbund Auental)."""
+
+
+@demo.command("load")
+@domain_errors
+def demo_load() -> None:
+    """Load the demo operators, network, tariff and users."""
+    from webapp.demo import load_demo
+
+    summary = load_demo(_runtime().uow())
+    click.echo(f"loaded {summary.operators} operators, {summary.stops} stops, {summary.routes} lines; "
+               f"active tariff version {summary.tariff_version_id}")
+    click.echo("demo API tokens (for this demo only):")
+    for token, role in summary.tokens.items():
+        click.echo(f"  {token:<24} {role}")
+
+
+# --- tariffs -------------------------------------------------------------------------
+
+@main.group()
+def tariff() -> None:
+    """Tariff versions."""
+
+
+@tariff.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--name", default=None, help="Name of the version (default: from the package)")
+@click.option("--valid-from", "valid_from", default=None, help="YYYY-MM-DD (default: from the package)")
+@click.option("--activate", is_flag=True, help="Activate the new version at once")
+@domain_errors
+def tariff_import(path: Path, name: str | None, valid_from: str | None, activate: bool) -> None:
+    """Validate and store a tariff; prints the version id, or the errors (file, line, field)."""
+    from fares.services import activate_tariff, import_tariff_file
+
+    try:
+        start = date.fromisoformat(valid_from) if valid_from else None
+    except ValueError:
+        raise click.BadParameter("use YYYY-MM-DD", param_hint="--valid-from") from None
+    uow = _runtime().uow()
+    with uow:
+        version = import_tariff_file(uow.session, path, name, start)
+        if activate:
+            activate_tariff(uow.session, version.id)
+        uow.commit()
+        click.echo(version.id)
+
+
+@tariff.command("list")
+def tariff_list() -> None:
+    """Tariff versions and their state."""
+    from fares.services import list_tariffs
+
+    with _runtime().session_factory() as session:
+        for version in list_tariffs(session):
+            click.echo(f"{version.id:>4}  {version.status:<9}  {version.valid_from}  {version.currency}  {version.name}")
+
+
+@tariff.command("activate")
+@click.argument("version_id", type=int)
+@domain_errors
+def tariff_activate(version_id: int) -> None:
+    """Make a version the active one (atomically)."""
+    from fares.services import activate_tariff
+
+    uow = _runtime().uow()
+    with uow:
+        version = activate_tariff(uow.session, version_id)
+        uow.commit()
+    click.echo(f"tariff version {version.id} is active")
+
+
+# --- journeys --------------------------------------------------------------------------
+
+@main.command("journeys")
+@click.option("--from", "from_stop", required=True, help="Stop id")
+@click.option("--to", "to_stop", required=True, help="Stop id")
+@click.option("--at", default=None, help="ISO date-time (local time of the network)")
+@click.option("--rider", default=None, help="Rider category id")
+@click.option("--json", "as_json", is_flag=True)
+@domain_errors
+def journeys(from_stop: str, to_stop: str, at: str | None, rider: str | None, as_json: bool) -> None:
+    """Plan and price options on the active network."""
+    from webapp.journeys import plan_json
+
+    try:
+        when = datetime.fromisoformat(at) if at else None
+    except ValueError:
+        raise click.BadParameter("use an ISO date-time like 2026-11-24T08:00", param_hint="--at") from None
+    result = plan_json(_runtime(), from_stop, to_stop, when, rider)
+    if as_json:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    for number, option in enumerate(result["options"], 1):
+        price = option["price"]
+        click.echo(f"Option {number} ({', '.join(option['criteria'])}): {option['departure'][11:16]} -> "
+                   f"{option['arrival'][11:16]}, {option['transfers']} transfer(s), "
+                   f"{price['total']} {price['currency']}")
+        for leg in option["legs"]:
+            what = f"{leg['route_name']} ({leg['operator_id']})" if leg["route_id"] else "walk"
+            click.echo(f"    {leg['departure'][11:16]} {leg['from_stop_name']:<28} -> "
+                       f"{leg['arrival'][11:16]} {leg['to_stop_name']:<28} {what}")
+        shares = ", ".join(f"{o['operator_id']} {o['amount']}" for o in price["operators"])
+        click.echo(f"    split: {shares}")
+
+
+# --- users -----------------------------------------------------------------------------
+
+@main.group()
+def users() -> None:
+    """Users and API tokens."""
+
+
+@users.command("create")
+@click.option("--role", type=click.Choice(["admin", "operator", "passenger"]), required=True)
+@click.option("--operator", "operator_id", default=None, help="Operator id (role operator)")
+@click.option("--email", default=None)
+@domain_errors
+def users_create(role: str, operator_id: str | None, email: str | None) -> None:
+    """Create a user and print its API token (shown once)."""
+    from sqlalchemy.exc import IntegrityError
+
+    from core.errors import ValidationFailed
+    from core.users import create_user
+    from operators.models import Operator
+
+    uow = _runtime().uow()
+    with uow:
+        if operator_id and uow.session.get(Operator, operator_id) is None:
+            raise ValidationFailed(f"no operator {operator_id}", details=[{"field": "operator"}])
+        _user, token = create_user(uow.session, role, operator_id, email)
+        try:
+            uow.commit()
+        except IntegrityError:
+            raise ValidationFailed(f"a user with email {email} exists", details=[{"field": "email"}]) from None
+    click.echo(token)
+
+
+# --- clearing --------------------------------------------------------------------------
+
+@main.command("settle")
+@click.option("--period", required=True, help="YYYY-MM")
+@click.option("--operator", "operator_ids", multiple=True, help="Operator id (repeatable; default: all)")
+@click.option("--currency", default=None, help="Default: the active tariff's currency")
+@domain_errors
+def settle(period: str, operator_ids: tuple[str, ...], currency: str | None) -> None:
+    """Close a period per operator and write the CSV statements."""
+    from clearing.settlement import settle_period, write_statement
+    from core.db import utcnow
+    from fares.services import active_tariff
+
+    rt = _runtime()
+    if currency is None:
+        with rt.session_factory() as session:
+            currency = active_tariff(session).currency
+    settlements = settle_period(rt.uow(), period, list(operator_ids) or None, currency, utcnow())
+    for settlement in settlements:
+        path = write_statement(settlement, rt.settings.statements_dir)
+        total = f"{settlement.total_minor / 100:.2f}" if currency != "JPY" else str(settlement.total_minor)
+        click.echo(f"{settlement.operator_id:<6} {settlement.period}  {settlement.sales_count:>6} sales  "
+                   f"{total:>12} {settlement.currency}  {path}")
+
+
+@main.command("relay")
+@click.option("--once", is_flag=True, help="Publish pending events once and exit")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between runs")
+def relay(once: bool, interval: float) -> None:
+    """Publish pending outbox events to the broker."""
+    import time
+
+    from clearing.tasks import publish_event
+    from clearing.worker import configure
+    from core.outbox import relay_pending
+
+    rt = _runtime()
+    configure(rt.settings)
+    while True:
+        count = relay_pending(rt.session_factory, publish_event)
+        if count:
+            click.echo(f"published {count} event(s)")
+        if once:
+            return
+        time.sleep(interval)
+
+
+@main.command("worker", context_settings={"ignore_unknown_options": True})
+@click.option("--concurrency", default=1, show_default=True)
+@click.option("--beat/--no-beat", default=True, show_default=True,
+              help="Also run the periodic outbox relay in this worker")
+@click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
+def worker(concurrency: int, beat: bool, celery_args: tuple[str, ...]) -> None:
+    """Start a Celery worker for clearing (needs FAREBRIDGE_BROKER_URL)."""
+    from clearing.worker import configure
+
+    rt = _runtime()
+    if rt.settings.eager:
+        raise click.UsageError("set FAREBRIDGE_BROKER_URL (e.g. amqp://guest:guest@127.0.0.1:5672//); "
+                               "without a broker, clearing runs inside the web app")
+    app = configure(rt.settings)
+    argv = ["worker", "--loglevel", "INFO", "--queues", rt.settings.clearing_queue,
+            "--concurrency", str(concurrency), "--pool", "prefork" if concurrency > 1 else "solo"]
+    if beat:
+        argv += ["--beat", "--schedule", str(rt.settings.instance_dir / "celerybeat-schedule")]
+    app.worker_main(argv + list(celery_args))
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+def serve(host: str, port: int) -> None:
+    """Serve the web app and API (development server; use gunicorn in production)."""
+    from webapp import create_app
+
+    app = create_app(runtime=_runtime())
+    click.echo(f"Farebridge is running on http://{host}:{port}/  (API: http://{host}:{port}/api/v1/health)")
+    app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""The demo association "Verkehrsverbund Auental" (VAU): operators, network, tariff, users.
+
+Data files live in ``data/``; lines are listed in one direction and the
+reverse direction is mirrored here. Loading is repeatable: operators and the
+network are replaced, the tariff and users are added once.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from core.unit_of_work import SqlUnitOfWork
+from core.users import User, create_user, hash_token
+from fares.models import TariffVersion
+from fares.network import Pattern, Route, Stop, Walk
+from fares.services import activate_tariff, import_native_tariff, replace_network
+from operators.services import OperatorData, upsert_operator
+
+DATA = Path(__file__).resolve().parent / "data"
+TARIFF_FILE = DATA / "tariff.json"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    operators: int
+    stops: int
+    routes: int
+    tariff_version_id: int
+    tokens: dict[str, str]
+
+
+def _csv(name: str) -> list[dict[str, str]]:
+    with (DATA / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def demo_operators() -> list[OperatorData]:
+    return [OperatorData(r["id"], r["name"], r["mode"], r["iban"] or None, r["bic"] or None, r["email"] or None)
+            for r in _csv("operators.csv")]
+
+
+def demo_stops() -> list[Stop]:
+    return [Stop(r["id"], r["name"], float(r["lat"]), float(r["lon"]), r["zone_id"], r["town"])
+            for r in _csv("stops.csv")]
+
+
+def demo_routes() -> list[Route]:
+    routes = []
+    for line in json.loads((DATA / "lines.json").read_text(encoding="utf-8")):
+        stop_ids = tuple(stop for stop, _ in line["stops"])
+        offsets = tuple(minutes * 60 for _, minutes in line["stops"])
+        outbound = Pattern(line["id"], 0, stop_ids, offsets)
+        inbound = Pattern(line["id"], 1, stop_ids[::-1], tuple(offsets[-1] - o for o in offsets[::-1]))
+        routes.append(Route(
+            id=line["id"], operator_id=line["operator_id"], short_name=line["short_name"], mode=line["mode"],
+            headway_s=line["headway_minutes"] * 60, first_departure_s=_minutes(line["first_departure"]) * 60,
+            last_departure_s=_minutes(line["last_departure"]) * 60, long_name=line["long_name"],
+            patterns=(outbound, inbound),
+        ))
+    return routes
+
+
+def demo_walks() -> list[Walk]:
+    walks = []
+    for row in _csv("walks.csv"):
+        seconds = int(row["minutes"]) * 60
+        walks += [Walk(row["from_stop_id"], row["to_stop_id"], seconds), Walk(row["to_stop_id"], row["from_stop_id"], seconds)]
+    return walks
+
+
+def demo_tokens(operator_ids: list[str]) -> dict[str, tuple[str, str | None]]:
+    """Fixed, well-known tokens so the README's curl lines work. For the demo only."""
+    tokens: dict[str, tuple[str, str | None]] = {"demo-admin": ("admin", None)}
+    for operator_id in operator_ids:
+        tokens[f"demo-operator-{operator_id.lower()}"] = ("operator", operator_id)
+    return tokens
+
+
+def load_demo(uow: SqlUnitOfWork) -> DemoSummary:
+    operators, stops, routes = demo_operators(), demo_stops(), demo_routes()
+    with uow:
+        session = uow.session
+        for operator in operators:
+            upsert_operator(session, operator)
+        session.flush()
+        replace_network(session, stops, routes, demo_walks())
+        tariff_text = TARIFF_FILE.read_text(encoding="utf-8")
+        name = json.loads(tariff_text)["name"]
+        version = session.scalars(select(TariffVersion).where(TariffVersion.name == name)).first()
+        if version is None:
+            version = import_native_tariff(session, tariff_text, TARIFF_FILE.name)
+        if version.status != "active":
+            activate_tariff(session, version.id)
+        tokens = {}
+        for token, (role, operator_id) in demo_tokens([o.id for o in operators]).items():
+            exists = session.scalars(select(User).where(User.token_hash == hash_token(token))).first()
+            if exists is None:
+                create_user(session, role, operator_id, email=f"{token}@farebridge.example", token=token)
+            tokens[token] = f"{role}" + (f" ({operator_id})" if operator_id else "")
+        uow.commit()
+        return DemoSummary(len(operators), len(stops), len(routes), version.id, tokens)

@@ -1,0 +1,82 @@
+"""The one place where errors become HTTP responses: ``{"error": {code, message, details}}``."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from core.errors import (
+    Conflict, FarebridgeError, Forbidden, InvalidStateTransition, NoFareFound, NoJourneyFound, NotFound,
+    PaymentDeclined, PeriodClosed, QuoteExpired, Unauthorized, ValidationFailed,
+)
+
+log = logging.getLogger(__name__)
+
+STATUS: dict[type[FarebridgeError], int] = {
+    ValidationFailed: 422,
+    NoFareFound: 422,
+    NoJourneyFound: 422,
+    NotFound: 404,
+    Conflict: 409,
+    InvalidStateTransition: 409,
+    QuoteExpired: 409,
+    PeriodClosed: 409,
+    Forbidden: 403,
+    Unauthorized: 401,
+    PaymentDeclined: 402,
+}
+
+
+def status_for(error: FarebridgeError) -> int:
+    for cls in type(error).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 400
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details}}
+
+
+def schema_error_details(messages: Any, prefix: str = "") -> list[dict[str, Any]]:
+    """Flatten marshmallow messages into ``[{"field", "message"}]``."""
+    if isinstance(messages, dict):
+        out: list[dict[str, Any]] = []
+        for key, value in messages.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(key, int):
+                name = f"{prefix}[{key}]"
+            out.extend(schema_error_details(value, name))
+        return out
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return [{"field": prefix or None, "message": m} for m in messages]
+    if isinstance(messages, list):
+        return [item for m in messages for item in schema_error_details(m, prefix)]
+    return [{"field": prefix or None, "message": str(messages)}]
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(FarebridgeError)
+    def _domain(error: FarebridgeError):  # type: ignore[no-untyped-def]
+        body = error_body(error.code, error.message, error.details)
+        if isinstance(error, ValidationFailed) and isinstance(error.details, list):
+            body["errors"] = error.details  # the tariff upload contract: {"errors": [{file, line, field, message}]}
+        return jsonify(body), status_for(error)
+
+    @app.errorhandler(ValidationError)
+    def _schema(error: ValidationError):  # type: ignore[no-untyped-def]
+        return jsonify(error_body("invalid_request", "the request has invalid fields",
+                                  schema_error_details(error.messages))), 422
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):  # type: ignore[no-untyped-def]
+        code = (error.name or "error").lower().replace(" ", "_")
+        return jsonify(error_body(code, error.description or error.name)), error.code or 500
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):  # type: ignore[no-untyped-def]
+        log.exception("unhandled error")
+        return jsonify(error_body("internal_error", "something went wrong on our side; it has been logged")), 500

@@ -1,0 +1,54 @@
+"""``Idempotency-Key`` for money-moving POSTs: the first response is replayed for a retry."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, Callable, TypeVar
+
+from flask import jsonify, make_response, request
+
+from core import idempotency
+from core.errors import FarebridgeError, ValidationFailed
+from core.users import hash_token
+from webapp.auth import bearer_token
+from webapp.errors import error_body, status_for
+from webapp.extensions import runtime
+
+F = TypeVar("F", bound=Callable[..., Any])
+REPLAY_HEADER = "Idempotent-Replayed"
+
+
+def idempotent(view: F) -> F:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return view(*args, **kwargs)
+        if not 1 <= len(key) <= 255:
+            raise ValidationFailed("Idempotency-Key must be 1 to 255 characters",
+                                   details=[{"field": "Idempotency-Key"}])
+        token = bearer_token()
+        # The caller is part of the scope: nobody replays another caller's response.
+        scope = f"{request.method} {request.path} {hash_token(token) if token else '-'}"
+        fingerprint = idempotency.request_fingerprint(request.get_json(silent=True))
+        factory = runtime().session_factory
+        stored = idempotency.claim(factory, scope, key, fingerprint)
+        if stored is not None:
+            response = make_response(jsonify(stored.body), stored.status)
+            response.headers[REPLAY_HEADER] = "true"
+            return response
+        try:
+            response = make_response(view(*args, **kwargs))
+        except FarebridgeError as error:
+            status, body = status_for(error), error_body(error.code, error.message, error.details)
+            idempotency.complete(factory, scope, key, status, body)
+            return make_response(jsonify(body), status)
+        except BaseException:
+            idempotency.release(factory, scope, key)
+            raise
+        if response.status_code >= 500:
+            idempotency.release(factory, scope, key)
+        else:
+            idempotency.complete(factory, scope, key, response.status_code, response.get_json(silent=True))
+        return response
+
+    return wrapper  # type: ignore[return-value]

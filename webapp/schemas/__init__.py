@@ -1,0 +1,1 @@
+"""Request schemas (marshmallow) and the JSON shapes of responses."""

@@ -1,0 +1,72 @@
+"""Itinerary legs as clients send them (from a journey option) and prices as we return them."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from marshmallow import EXCLUDE, Schema, fields, post_load, validate
+
+from fares.pricing import ItineraryLeg, Price
+from webapp.schemas.money import money_json
+
+
+class LegSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # journey options carry names, modes ... that pricing does not need
+
+    route_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
+    from_stop_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    to_stop_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    departure = fields.DateTime(load_default=None, allow_none=True)
+    arrival = fields.DateTime(load_default=None, allow_none=True)
+
+
+class PriceRequestSchema(Schema):
+    legs = fields.List(fields.Nested(LegSchema), required=True, validate=validate.Length(min=1, max=20))
+    rider_category = fields.String(load_default=None, allow_none=True)
+    fare_media = fields.String(load_default=None, allow_none=True)
+
+
+def localize(moment: datetime | None, tz: str) -> datetime | None:
+    """Naive times are local times of the network's timezone."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=ZoneInfo(tz))
+
+
+def ride_legs(legs: list[dict[str, Any]], tz: str) -> tuple[ItineraryLeg, ...]:
+    """Walking legs (no ``route_id``) carry no fare and are left out."""
+    return tuple(
+        ItineraryLeg(leg["route_id"], leg["from_stop_id"], leg["to_stop_id"],
+                     localize(leg["departure"], tz), localize(leg["arrival"], tz))
+        for leg in legs
+        if leg.get("route_id")
+    )
+
+
+def price_json(price: Price) -> dict[str, Any]:
+    currency = price.total.currency
+    return {
+        "total": price.total.format(),
+        "total_minor": price.total.minor,
+        "currency": currency,
+        "rider_category": price.rider_category,
+        "tariff_version_id": price.tariff_version_id,
+        "operators": [
+            {"operator_id": o.operator_id, **money_json(o.amount.minor, currency),
+             **money_json(o.standalone.minor, currency, "standalone")}
+            for o in price.operators
+        ],
+        "products": [
+            {"id": p.id, "name": p.name, **money_json(p.amount.minor, currency), "legs": list(p.leg_indexes)}
+            for p in price.products
+        ],
+        "legs": [
+            {"index": leg.index, "operator_id": leg.operator_id, "route_id": leg.route_id,
+             "from_stop_id": leg.from_stop_id, "to_stop_id": leg.to_stop_id, "zones": list(leg.zones),
+             **money_json(leg.standalone.minor, currency, "standalone")}
+            for leg in price.legs
+        ],
+        "rules": list(price.rules),
+    }
