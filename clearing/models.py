@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+import operators.models  # noqa: F401  (ForeignKey targets)
 from core.db import Base, UtcDateTime, utcnow
 
 

@@ -51,28 +51,38 @@ def render_statement_csv(operator: Operator, period: str, currency: str, lines: 
 def settle_period(
     uow: SqlUnitOfWork, period: str, operator_ids: Sequence[str] | None, currency: str, now: datetime
 ) -> list[Settlement]:
-    """Settle ``period`` for the given operators (all when None); one transaction per operator."""
+    """Settle ``period`` for the given operators (all when None); one transaction per operator.
+
+    Operators already settled for the period are skipped; if all were, that is a conflict.
+    """
     parse_period(period)
     with uow:
         query = select(Operator).order_by(Operator.id)
         if operator_ids:
             query = query.where(Operator.id.in_(operator_ids))
-        operators = list(uow.session.scalars(query))
-    missing = set(operator_ids or ()) - {o.id for o in operators}
+        found = [operator.id for operator in uow.session.scalars(query)]
+    missing = set(operator_ids or ()) - set(found)
     if missing:
         raise NotFound(f"unknown operator(s): {', '.join(sorted(missing))}")
-    return [_settle_operator(uow, period, operator, currency, now) for operator in operators]
+    settled = [_settle_operator(uow, period, operator_id, currency, now) for operator_id in found]
+    new = [settlement for settlement in settled if settlement is not None]
+    if found and not new:
+        raise Conflict(f"period {period} is already settled", details={"period": period}, code="already_settled")
+    return new
 
 
-def _settle_operator(uow: SqlUnitOfWork, period: str, operator: Operator, currency: str, now: datetime) -> Settlement:
+def _settle_operator(
+    uow: SqlUnitOfWork, period: str, operator_id: str, currency: str, now: datetime
+) -> Settlement | None:
     with uow:
         session = uow.session
+        operator = session.get(Operator, operator_id)
+        assert operator is not None
         existing = session.scalars(
             select(Settlement).where(Settlement.period == period, Settlement.operator_id == operator.id)
         ).one_or_none()
         if existing is not None:
-            raise Conflict(f"period {period} is already settled for operator {operator.id}",
-                           details={"settlement_id": existing.id}, code="already_settled")
+            return None
         rows = session.execute(
             select(ClearingShare, ClearingRecord)
             .join(ClearingRecord, ClearingShare.record_id == ClearingRecord.id)
@@ -98,8 +108,7 @@ def _settle_operator(uow: SqlUnitOfWork, period: str, operator: Operator, curren
         try:
             session.flush()
         except IntegrityError:
-            raise Conflict(f"period {period} is being settled for {operator.id} by another run",
-                           code="already_settled") from None
+            return None  # a concurrent run settled this operator first
         for share, _record in rows:
             share.settlement_id = settlement.id
         uow.commit()

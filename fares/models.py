@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+import operators.models  # noqa: F401  (ForeignKey targets)
 from core.db import Base, UtcDateTime, utcnow
 
 

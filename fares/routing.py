@@ -63,8 +63,9 @@ def _next_departure(route: Route, offset_s: int, not_before: datetime) -> dateti
     midnight = not_before.replace(hour=0, minute=0, second=0, microsecond=0)
     for day in range(2):
         base = midnight + timedelta(days=day)
-        since_midnight = (not_before - base).total_seconds() - offset_s
-        runs = max(0, -(-int(since_midnight - route.first_departure_s) // route.headway_s))
+        # exact ceiling on timedeltas: int() of float seconds rounded a fraction of a second down
+        late = not_before - base - timedelta(seconds=offset_s + route.first_departure_s)
+        runs = max(0, -(-late // timedelta(seconds=route.headway_s)))
         start_s = route.first_departure_s + runs * route.headway_s
         if start_s <= route.last_departure_s:
             return base + timedelta(seconds=start_s + offset_s)

@@ -68,7 +68,7 @@ class ZoneTariff:
             rider_categories=tuple(
                 RiderCategory(
                     id=row["id"],
-                    name=row.get("name", row["id"]),
+                    name=row.get("name") or row["id"],  # the schema loads a missing name as None
                     factor=Fraction(str(row.get("factor", "1"))),
                     is_default=bool(row.get("is_default", False)),
                 )

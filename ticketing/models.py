@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+import fares.models  # noqa: F401  (ForeignKey targets)
 from core.db import Base, UtcDateTime, utcnow
 
 # Order states: quoted -> paid. A quote past ``expires_at`` can no longer be paid.

@@ -18,7 +18,7 @@ from core.errors import Conflict, Forbidden, InvalidStateTransition, NotFound, P
 from core.money import Money
 from core.outbox import add_event
 from core.unit_of_work import SqlUnitOfWork
-from core.users import hash_token, new_token
+from core.access_tokens import hash_token, new_token
 from fares.pricing import ItineraryLeg, Price
 from fares.services import price_legs
 from ticketing.models import CAPTURED, DECLINED, PAID, QUOTED, VALID, Order, Payment, Ticket
@@ -248,7 +248,7 @@ def verify_ticket(session: Session, token: str, public_key: Any, now: datetime) 
     try:
         claims = verify_token(token, public_key, now=now)
     except InvalidTicketToken as invalid:
-        return Verification(False, invalid.reason, None)
+        return Verification(False, invalid.reason, invalid.claims)
     ticket = session.get(Ticket, claims["tid"])
     if ticket is None:
         return Verification(False, "signed, but no such ticket was issued here", claims)

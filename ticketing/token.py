@@ -20,9 +20,12 @@ PREFIX = "FB1"
 
 
 class InvalidTicketToken(ValueError):
-    def __init__(self, reason: str) -> None:
+    """``claims`` is set when the signature is genuine but the ticket is not valid now."""
+
+    def __init__(self, reason: str, claims: dict[str, Any] | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.claims = claims
 
 
 def _b64(data: bytes) -> str:
@@ -78,9 +81,9 @@ def verify_token(token: str, public_key: Ed25519PublicKey, now: datetime | None 
         raise InvalidTicketToken("the token lacks its ticket id or validity") from None
     if now is not None:
         if now < valid_from:
-            raise InvalidTicketToken(f"the ticket is not valid yet (from {claims['vf']})")
+            raise InvalidTicketToken(f"the ticket is not valid yet (from {claims['vf']})", dict(claims))
         if now >= valid_until:
-            raise InvalidTicketToken(f"the ticket has expired (at {claims['vu']})")
+            raise InvalidTicketToken(f"the ticket has expired (at {claims['vu']})", dict(claims))
     return dict(claims)
 
 

@@ -8,7 +8,7 @@ from typing import Any, Callable, TypeVar
 from flask import g, request
 
 from core.errors import Forbidden, Unauthorized
-from core.users import user_for_token
+from webapp.users import user_for_token
 from webapp.extensions import runtime
 
 F = TypeVar("F", bound=Callable[..., Any])

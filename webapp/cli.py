@@ -192,7 +192,7 @@ def users_create(role: str, operator_id: str | None, email: str | None) -> None:
     from sqlalchemy.exc import IntegrityError
 
     from core.errors import ValidationFailed
-    from core.users import create_user
+    from webapp.users import create_user
     from operators.models import Operator
 
     uow = _runtime().uow()

@@ -8,7 +8,7 @@ from flask import jsonify, make_response, request
 
 from core import idempotency
 from core.errors import FarebridgeError, ValidationFailed
-from core.users import hash_token
+from core.access_tokens import hash_token
 from webapp.auth import bearer_token
 from webapp.errors import error_body, status_for
 from webapp.extensions import runtime

@@ -17,6 +17,12 @@ from core.money import Money, is_currency_code
 FORMAT = "farebridge-native"
 
 
+def _currency_code(code: str) -> None:
+    # marshmallow 4 ignores a validator's False return value: it has to raise.
+    if not is_currency_code(code):
+        raise ValidationError("not an ISO 4217 currency code like EUR")
+
+
 def _amount_field() -> fields.String:
     return fields.String(required=True, validate=validate.Regexp(r"^\d+(\.\d{1,3})?$", error="not an amount like 2.90"))
 
@@ -41,7 +47,7 @@ class NativeTariffSchema(Schema):
     format = fields.String(required=True, validate=validate.Equal(FORMAT))
     format_version = fields.Integer(required=True, strict=True, validate=validate.Equal(1))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    currency = fields.String(required=True, validate=lambda c: is_currency_code(c))
+    currency = fields.String(required=True, validate=_currency_code)
     valid_from = fields.Date(required=True)
     valid_to = fields.Date(load_default=None, allow_none=True)
     rider_categories = fields.List(fields.Nested(RiderCategorySchema), required=True, validate=validate.Length(min=1))
@@ -59,7 +65,8 @@ class NativeTariffSchema(Schema):
             errors["rider_categories"] = ["exactly one rider category must be the default (is_default: true)"]
         zones = [row["zones"] for row in data.get("zone_fares") or []]
         if zones and sorted(zones) != list(range(1, len(zones) + 1)):
-            errors["zone_fares"] = ["zone counts must be 1, 2, ... without gaps or repeats"]
+            # a dict, so that per-row amount errors below can join it
+            errors["zone_fares"] = {"_schema": ["zone counts must be 1, 2, ... without gaps or repeats"]}
         currency = data.get("currency")
         if currency and is_currency_code(currency):
             for index, row in enumerate(data.get("zone_fares") or []):

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from core.unit_of_work import SqlUnitOfWork
-from core.users import User, create_user, hash_token
+from webapp.users import User, create_user, hash_token
 from fares.models import TariffVersion
 from fares.network import Pattern, Route, Stop, Walk
 from fares.services import activate_tariff, import_native_tariff, replace_network

@@ -1,8 +1,6 @@
-"""Users and their API tokens. Only a hash of a token is stored."""
+"""Users (admin, operator, passenger) and their API tokens. Only a hash of a token is stored."""
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer, String, select
@@ -10,6 +8,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.db import Base, UtcDateTime, utcnow
 from core.errors import ValidationFailed
+from core.access_tokens import hash_token, new_token
 
 ROLES = ("admin", "operator", "passenger")
 
@@ -23,14 +22,6 @@ class User(Base):
     operator_id: Mapped[str | None] = mapped_column(ForeignKey("operators.id"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(32)
 
 
 def create_user(
