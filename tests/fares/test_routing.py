@@ -218,6 +218,17 @@ def test_a_walk_after_a_ride_starts_when_the_ride_arrives():
     assert journey.signature() == (("RAIL2", "M", "B2"), (None, "B2", "C"))
 
 
+def test_a_walk_to_the_first_stop_needs_no_change_time():
+    network = Network(NETWORK.stops, NETWORK.routes, NETWORK.walks + (Walk("ISLAND", "A1", 120),))
+
+    (journey,) = plan("ISLAND", "A2", at(6, 58), network)
+
+    assert timeline(journey) == [
+        (None, "ISLAND", "A1", at(6, 58), at(7, 0)),
+        ("BUS1", "A1", "A2", at(7, 0), at(7, 5)),
+    ]
+
+
 # --- service hours -------------------------------------------------------------------
 
 

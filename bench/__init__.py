@@ -1,0 +1,1 @@
+"""Benchmarks. ``python -m bench`` runs them all; each prints a comparison measured in the same run."""

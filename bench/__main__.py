@@ -1,0 +1,22 @@
+"""Run every benchmark: ``python -m bench [NAME ...]``."""
+from __future__ import annotations
+
+import sys
+
+from bench import thin_path
+
+BENCHMARKS = {"thin_path": thin_path.main}
+
+
+def main(argv: list[str]) -> None:
+    names = argv or list(BENCHMARKS)
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown:
+        sys.exit(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
+    for name in names:
+        print(f"== {name}")
+        BENCHMARKS[name]()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

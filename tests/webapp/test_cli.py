@@ -1,0 +1,109 @@
+"""The farebridge command line, on a fresh SQLite database."""
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from webapp.cli import main
+
+
+@pytest.fixture
+def cli(tmp_path: Path):
+    env = {"FAREBRIDGE_INSTANCE_DIR": str(tmp_path / "instance"),
+           "FAREBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+           "FAREBRIDGE_STATEMENTS_DIR": str(tmp_path / "statements"),
+           "FAREBRIDGE_BROKER_URL": ""}
+    runner = CliRunner()
+
+    def run(*args: str, ok: bool = True):
+        result = runner.invoke(main, list(args), env=env, catch_exceptions=False)
+        if ok:
+            assert result.exit_code == 0, result.output
+        return result
+
+    run("db", "upgrade")
+    return run
+
+
+def test_demo_load_is_repeatable_and_activates_one_tariff(cli):
+    assert "loaded 5 operators, 69 stops, 12 lines" in cli("demo", "load").output
+    cli("demo", "load")
+    lines = cli("tariff", "list").output.strip().splitlines()
+    assert len(lines) == 1 and "active" in lines[0]
+
+
+def test_journeys_prints_options_with_the_operator_split(cli):
+    cli("demo", "load")
+    at = f"{date.today() + timedelta(days=1)}T08:00"
+    out = cli("journeys", "--from", "ALT_EICH_WALDWEG", "--to", "BGS_SONN_BUCHENWEG", "--at", at, "--json").output
+    option = json.loads(out)["options"][0]
+    assert option["price"]["total"] == "7.10"
+    text = cli("journeys", "--from", "ALT_EICH_WALDWEG", "--to", "BGS_SONN_BUCHENWEG", "--at", at).output
+    assert "RE 1 (RBA)" in text and "split:" in text
+
+
+def test_unknown_stop_is_an_error_message_not_a_traceback(cli):
+    cli("demo", "load")
+    result = cli("journeys", "--from", "NOWHERE", "--to", "BGS_BF", ok=False)
+    assert result.exit_code == 1
+    assert "unknown stop 'NOWHERE'" in result.output
+
+
+def test_tariff_import_reports_file_and_field_and_stores_nothing(cli, tmp_path: Path):
+    cli("demo", "load")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"format": "farebridge-native", "format_version": 1, "name": "Bad",
+                               "currency": "EURO", "valid_from": "2026-01-01",
+                               "rider_categories": [{"id": "adult"}],
+                               "zone_fares": [{"zones": 1, "amount": "1.999"}]}))
+    result = cli("tariff", "import", str(bad), ok=False)
+    assert result.exit_code == 1
+    assert "bad.json" in result.output and "currency" in result.output
+    assert "rider_categories" in result.output  # no default category
+    assert len(cli("tariff", "list").output.strip().splitlines()) == 1
+
+    broken = tmp_path / "broken.json"
+    broken.write_text('{\n  "format": "farebridge-native",\n  oops\n}')
+    result = cli("tariff", "import", str(broken), ok=False)
+    assert "broken.json:3" in result.output
+
+
+def test_tariff_import_and_activate_switches_the_active_version(cli, tmp_path: Path):
+    cli("demo", "load")
+    package = json.loads((Path(__file__).resolve().parents[2] / "webapp/demo/data/tariff.json").read_text())
+    package["name"] = "VAU 2027"
+    path = tmp_path / "t2027.json"
+    path.write_text(json.dumps(package))
+    version_id = cli("tariff", "import", str(path), "--activate").output.strip()
+    assert version_id == "2"
+    states = [line.split()[1] for line in cli("tariff", "list").output.strip().splitlines()]
+    assert states == ["retired", "active"]
+    assert cli("tariff", "activate", "2", ok=False).exit_code == 1
+    assert cli("tariff", "activate", "99", ok=False).exit_code == 1
+
+
+def test_users_create_prints_a_token_that_the_api_accepts(cli):
+    cli("demo", "load")
+    token = cli("users", "create", "--role", "operator", "--operator", "RBA").output.strip()
+    assert len(token) > 30
+    assert cli("users", "create", "--role", "operator", ok=False).exit_code == 1
+    assert cli("users", "create", "--role", "operator", "--operator", "NOPE", ok=False).exit_code == 1
+
+
+def test_settle_writes_one_statement_per_operator(cli, tmp_path: Path):
+    cli("demo", "load")
+    out = cli("settle", "--period", "2026-10").output
+    assert out.count("statement_") == 5
+    assert (tmp_path / "statements" / "statement_RBA_2026-10.csv").exists()
+    assert cli("settle", "--period", "2026-10", ok=False).exit_code == 1
+    assert cli("settle", "--period", "2026-13", ok=False).exit_code == 1
+
+
+def test_worker_refuses_to_start_without_a_broker(cli):
+    result = cli("worker", ok=False)
+    assert result.exit_code != 0
+    assert "FAREBRIDGE_BROKER_URL" in result.output
