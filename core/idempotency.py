@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, delete, select
+from sqlalchemy import JSON, Integer, String, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
@@ -21,6 +21,8 @@ from core.errors import Conflict
 
 IN_PROGRESS = "in_progress"
 DONE = "done"
+# A claim this old belongs to a request that died (process killed); a retry may take it over.
+STALE_AFTER = timedelta(minutes=2)
 
 
 class IdempotencyRecord(Base):
@@ -47,10 +49,14 @@ def request_fingerprint(body: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def claim(factory: sessionmaker[Session], scope: str, key: str, fingerprint: str) -> StoredResponse | None:
+def claim(
+    factory: sessionmaker[Session], scope: str, key: str, fingerprint: str, now: datetime | None = None
+) -> StoredResponse | None:
     """Claim ``key``; ``None`` means go ahead, a ``StoredResponse`` means replay it."""
+    now = now or utcnow()
     with factory() as session:
-        session.add(IdempotencyRecord(scope=scope, key=key, request_hash=fingerprint, state=IN_PROGRESS))
+        session.add(IdempotencyRecord(scope=scope, key=key, request_hash=fingerprint, state=IN_PROGRESS,
+                                      created_at=now))
         try:
             session.commit()
             return None
@@ -65,6 +71,16 @@ def claim(factory: sessionmaker[Session], scope: str, key: str, fingerprint: str
                 details={"idempotency_key": key},
                 code="idempotency_key_reused",
             )
+        if record.state != DONE and record.created_at < now - STALE_AFTER:
+            taken = session.execute(
+                update(IdempotencyRecord)
+                .where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key,
+                       IdempotencyRecord.state == IN_PROGRESS, IdempotencyRecord.created_at == record.created_at)
+                .values(created_at=now)
+            ).rowcount
+            session.commit()
+            if taken == 1:
+                return None
         if record.state != DONE or record.response_status is None:
             raise Conflict(
                 "a request with this Idempotency-Key is still in progress; retry shortly",

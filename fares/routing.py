@@ -72,14 +72,16 @@ def _next_departure(route: Route, offset_s: int, not_before: datetime) -> dateti
     raise NoJourneyFound(f"route {route.short_name} does not run after {not_before.isoformat()}")
 
 
-def _path_to_legs(path: Sequence[Any], network: Network, at: datetime) -> tuple[JourneyLeg, ...]:
+def _path_to_legs(
+    path: Sequence[Any], graph: nx.DiGraph, network: Network, at: datetime
+) -> tuple[JourneyLeg, ...]:
     legs: list[JourneyLeg] = []
     now = at
     i = 0
     while i < len(path) - 1:
         node, nxt = path[i], path[i + 1]
         if node[0] == "S" and nxt[0] == "S":
-            walk_s = next(w.seconds for w in network.walks if (w.from_stop_id, w.to_stop_id) == (node[1], nxt[1]))
+            walk_s = int(graph.edges[node, nxt]["seconds"])
             legs.append(JourneyLeg("walk", node[1], nxt[1], now, now + timedelta(seconds=walk_s)))
             now += timedelta(seconds=walk_s)
             i += 1
@@ -129,7 +131,7 @@ def plan_journeys(graph: nx.DiGraph, network: Network, from_stop: str, to_stop: 
             path = nx.shortest_path(graph, stop_node(from_stop), stop_node(to_stop), weight=weight)
         except nx.NetworkXNoPath:
             continue
-        legs = _path_to_legs(path, network, at)
+        legs = _path_to_legs(path, graph, network, at)
         journey = Journey((name,), legs)
         if journey.signature() in found:
             known = found[journey.signature()]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,11 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    """Strict: characters outside the alphabet are an error, so every token has one spelling."""
+    data = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
+    if _b64(data) != text:
+        raise ValueError("non-canonical base64")
+    return data
 
 
 def key_id(public_key: Ed25519PublicKey) -> str:
@@ -60,13 +65,15 @@ class TicketSigner:
 
 def verify_token(token: str, public_key: Ed25519PublicKey, now: datetime | None = None) -> dict[str, Any]:
     """Return the claims, or raise ``InvalidTicketToken`` with a reason a person can read."""
+    if now is not None and now.tzinfo is None:
+        raise ValueError("verify_token needs a timezone-aware 'now'")
     parts = token.strip().split(".")
     if len(parts) != 3 or parts[0] != PREFIX:
         raise InvalidTicketToken("not a Farebridge ticket token")
     try:
         signature = _unb64(parts[2])
         claims = json.loads(_unb64(parts[1]))
-    except (ValueError, json.JSONDecodeError):
+    except (ValueError, json.JSONDecodeError):  # binascii.Error is a ValueError
         raise InvalidTicketToken("the token is damaged") from None
     if not isinstance(claims, dict):
         raise InvalidTicketToken("the token is damaged")
@@ -98,8 +105,13 @@ def load_or_create_key(key_b64: str | None, key_file: Path) -> Ed25519PrivateKey
         return key
     key = Ed25519PrivateKey.generate()
     key_file.parent.mkdir(parents=True, exist_ok=True)
-    key_file.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    key_file.chmod(0o600)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    # Created with mode 600 from the start; O_EXCL so two processes starting at once cannot both write.
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return load_or_create_key(None, key_file)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pem)
     return key

@@ -9,6 +9,7 @@ import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from json_source_map import calculate as calculate_source_map
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from core.errors import ValidationFailed
@@ -54,22 +55,25 @@ class NativeTariffSchema(Schema):
     zone_fares = fields.List(fields.Nested(ZoneFareSchema), required=True, validate=validate.Length(min=1))
     apportionment = fields.Nested(ApportionmentSchema, load_default=lambda: {"method": "standalone_fares"})
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _cross_checks(self, data: dict[str, Any], **_: Any) -> None:
+        """Runs even when fields failed, so that one upload reports every problem at once."""
         errors: dict[str, Any] = {}
-        categories = data.get("rider_categories") or []
+        categories = [c for c in data.get("rider_categories") or [] if "id" in c]
         ids = [c["id"] for c in categories]
         if len(set(ids)) != len(ids):
             errors["rider_categories"] = ["rider category ids must be unique"]
-        elif sum(1 for c in categories if c["is_default"]) != 1:
+        elif categories and sum(1 for c in categories if c.get("is_default")) != 1:
             errors["rider_categories"] = ["exactly one rider category must be the default (is_default: true)"]
-        zones = [row["zones"] for row in data.get("zone_fares") or []]
+        zones = [row["zones"] for row in data.get("zone_fares") or [] if "zones" in row]
         if zones and sorted(zones) != list(range(1, len(zones) + 1)):
             # a dict, so that per-row amount errors below can join it
             errors["zone_fares"] = {"_schema": ["zone counts must be 1, 2, ... without gaps or repeats"]}
         currency = data.get("currency")
         if currency and is_currency_code(currency):
             for index, row in enumerate(data.get("zone_fares") or []):
+                if "amount" not in row:
+                    continue
                 try:
                     Money.parse(row["amount"], currency)
                 except ValueError as exc:
@@ -80,20 +84,40 @@ class NativeTariffSchema(Schema):
             raise ValidationError(errors)
 
 
-def _flatten(messages: Any, path: str = "") -> list[tuple[str, str]]:
+Path = tuple[str | int, ...]
+
+
+def _flatten(messages: Any, path: Path = ()) -> list[tuple[Path, str]]:
+    """marshmallow's nested messages as (path, message) pairs; ``_schema`` belongs to its parent."""
     if isinstance(messages, dict):
-        out: list[tuple[str, str]] = []
+        out: list[tuple[Path, str]] = []
         for key, value in messages.items():
-            step = f"{path}[{key}]" if isinstance(key, int) else (f"{path}.{key}" if path else str(key))
-            if key == "_schema":
-                step = path or "(package)"
-            out.extend(_flatten(value, step))
+            out.extend(_flatten(value, path if key == "_schema" else path + (key,)))
         return out
     if isinstance(messages, list):
-        return [(path, str(m)) for m in messages if not isinstance(m, (dict, list))] + [
-            item for m in messages if isinstance(m, (dict, list)) for item in _flatten(m, path)
-        ]
+        out = []
+        for message in messages:
+            out.extend(_flatten(message, path) if isinstance(message, (dict, list)) else [(path, str(message))])
+        return out
     return [(path, str(messages))]
+
+
+def field_name(path: Path) -> str:
+    """``("zone_fares", 2, "amount")`` -> ``"zone_fares[2].amount"``."""
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return text or "(package)"
+
+
+def line_of(source_map: dict[str, Any], path: Path) -> int:
+    """1-based line of the field, or of its nearest enclosing value when the field is missing."""
+    for depth in range(len(path), -1, -1):
+        entry = source_map.get("".join(f"/{step}" for step in path[:depth]))
+        if entry is not None:
+            location = entry.key_start or entry.value_start
+            return int(location.line) + 1
+    return 1
 
 
 def load_native_package(text: str, filename: str) -> dict[str, Any]:
@@ -119,11 +143,13 @@ def load_native_package(text: str, filename: str) -> dict[str, Any]:
     try:
         data = NativeTariffSchema().load(raw)
     except ValidationError as exc:
+        source_map = calculate_source_map(text)
         problems = [
-            {"file": filename, "line": None, "field": field, "message": message}
-            for field, message in _flatten(exc.messages)
+            {"file": filename, "line": line_of(source_map, path), "field": field_name(path), "message": message}
+            for path, message in _flatten(exc.messages)
         ]
-        raise ValidationFailed(f"{filename}: {len(problems)} problem(s) in the tariff package", details=problems) from None
+        raise ValidationFailed(f"{filename}: {len(problems)} problem(s) in the tariff package",
+                               details=problems) from None
     data["valid_from"] = data["valid_from"].isoformat()
     data["valid_to"] = data["valid_to"].isoformat() if data["valid_to"] else None
     return data

@@ -123,13 +123,33 @@ def test_a_package_that_is_not_an_object_is_refused_at_line_one():
     assert problem == {"file": "tariff.json", "line": 1, "field": None, "message": "expected an object"}
 
 
-def test_schema_problems_name_the_field_not_a_line():
+def test_a_missing_field_points_at_the_object_that_lacks_it():
     data = package()
     del data["name"]
 
     (problem,) = problems(data)
 
-    assert problem == {"file": "tariff.json", "line": None, "field": "name", "message": "Missing data for required field."}
+    assert problem == {"file": "tariff.json", "line": 1, "field": "name", "message": "Missing data for required field."}
+
+
+def test_a_bad_value_points_at_its_own_line():
+    text = """{
+  "format": "farebridge-native",
+  "format_version": 1,
+  "name": "Lines",
+  "currency": "EUR",
+  "valid_from": "2026-01-01",
+  "rider_categories": [{"id": "adult", "is_default": true}],
+  "zone_fares": [
+    {"zones": 1, "amount": "2.90"},
+    {"zones": 2,
+     "amount": "3.705"}
+  ]
+}"""
+    (problem,) = problems(text)
+
+    assert problem["line"] == 11  # the line of "amount" in the second row
+    assert problem["field"] == "zone_fares[1].amount"
 
 
 def test_the_summary_counts_the_problems():

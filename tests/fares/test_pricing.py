@@ -363,8 +363,8 @@ def test_the_demo_trip_from_eichenau_to_sonnenberg_splits_among_three_operators(
     journeys = plan_journeys(build_graph(network), network, "ALT_EICH_WALDWEG", "BGS_SONN_BUCHENWEG",
                              datetime(2026, 3, 2, 8, 0))
     fastest = next(j for j in journeys if "fastest" in j.criteria)
-    rides = [ItineraryLeg(l.route_id, l.from_stop_id, l.to_stop_id, l.departure, l.arrival)
-             for l in fastest.legs if l.route_id]
+    rides = [ItineraryLeg(s.route_id, s.from_stop_id, s.to_stop_id, s.departure, s.arrival)
+             for s in fastest.legs if s.route_id]
     price = price_itinerary(rides, network, tariff)
 
     # bus 11 to Altheim West (zone 2), RE1 to Bergstadt Bf (zones 2, 1, 3, 4, 5), bus 21 (zone 5)

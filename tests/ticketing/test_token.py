@@ -272,3 +272,16 @@ def test_a_key_file_with_another_kind_of_key_is_refused(tmp_path):
 
     with pytest.raises(ValueError, match="does not hold an Ed25519 key"):
         load_or_create_key(None, key_file)
+
+
+def test_a_token_has_exactly_one_spelling(signer):
+    token = signer.sign(CLAIMS)
+    assert reason(token + "!", signer.public_key) == "the token is damaged"
+    head, body, signature = token.split(".")
+    assert reason(f"{head}.{body}.{signature}=", signer.public_key) == "the token is damaged"
+    assert reason(f"{head}.{body}.{signature[:-1]}*{signature[-1]}", signer.public_key) == "the token is damaged"
+
+
+def test_verifying_against_a_naive_time_is_a_programming_error(signer):
+    with pytest.raises(ValueError):
+        verify_token(signer.sign(CLAIMS), signer.public_key, now=datetime(2026, 3, 2, 9, 0))
