@@ -218,6 +218,7 @@ def settle(period: str, operator_ids: tuple[str, ...], currency: str | None) -> 
     """Close a period per operator and write the CSV statements."""
     from clearing.settlement import settle_period, write_statement
     from core.db import utcnow
+    from core.money import Money
     from fares.services import active_tariff
 
     rt = _runtime()
@@ -227,7 +228,7 @@ def settle(period: str, operator_ids: tuple[str, ...], currency: str | None) -> 
     settlements = settle_period(rt.uow(), period, list(operator_ids) or None, currency, utcnow())
     for settlement in settlements:
         path = write_statement(settlement, rt.settings.statements_dir)
-        total = f"{settlement.total_minor / 100:.2f}" if currency != "JPY" else str(settlement.total_minor)
+        total = Money(settlement.total_minor, settlement.currency).format()
         click.echo(f"{settlement.operator_id:<6} {settlement.period}  {settlement.sales_count:>6} sales  "
                    f"{total:>12} {settlement.currency}  {path}")
 
