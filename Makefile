@@ -23,6 +23,7 @@ run: install
 	$(FB) serve --host $(HOST) --port $(PORT)
 
 test: install
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
 bench: install

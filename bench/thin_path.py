@@ -5,9 +5,9 @@ from __future__ import annotations
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Callable
 
 from core.config import Settings
 from core.runtime import Runtime
@@ -46,14 +46,14 @@ def main(rounds: int = ROUNDS) -> None:
         client = create_app(runtime=runtime).test_client()
         logging.disable(logging.INFO)
         at = f"{date.today() + timedelta(days=1)}T08:00"
-        legs = client.get(f"/api/v1/journeys?from=ALT_EICH_WALDWEG&to=BGS_SONN_BUCHENWEG&at={at}").json[
-            "options"][0]["legs"]
+        journeys_url = f"/api/v1/journeys?from=ALT_EICH_WALDWEG&to=BGS_SONN_BUCHENWEG&at={at}"
+        legs = client.get(journeys_url).json["options"][0]["legs"]
 
         def health() -> None:
             assert client.get("/api/v1/health").status_code == 200
 
         def journeys() -> None:
-            assert client.get(f"/api/v1/journeys?from=ALT_EICH_WALDWEG&to=BGS_SONN_BUCHENWEG&at={at}").status_code == 200
+            assert client.get(journeys_url).status_code == 200
 
         def purchase() -> None:
             order = client.post("/api/v1/orders", json={"legs": legs}).json

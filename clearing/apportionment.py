@@ -8,8 +8,8 @@ deterministic.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from core.money import split_minor
 
@@ -37,4 +37,4 @@ def apportion_by_standalone_fares(amount_minor: int, legs: Sequence[SaleLeg]) ->
         weights[leg.operator_id] += leg.standalone_minor
     operator_ids = sorted(weights)
     parts = split_minor(amount_minor, [weights[op] for op in operator_ids])
-    return tuple(Share(op, part, weights[op]) for op, part in zip(operator_ids, parts))
+    return tuple(Share(op, part, weights[op]) for op, part in zip(operator_ids, parts, strict=True))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from core.errors import ValidationFailed
 
@@ -10,7 +10,7 @@ _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
 def period_of(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m")
+    return moment.astimezone(UTC).strftime("%Y-%m")
 
 
 def parse_period(text: str) -> tuple[datetime, datetime]:
@@ -19,6 +19,6 @@ def parse_period(text: str) -> tuple[datetime, datetime]:
     if not match:
         raise ValidationFailed(f"period must look like 2026-11, not {text!r}", details=[{"field": "period"}])
     year, month = int(match.group(1)), int(match.group(2))
-    start = datetime(year, month, 1, tzinfo=timezone.utc)
-    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=timezone.utc)
+    start = datetime(year, month, 1, tzinfo=UTC)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
     return start, end

@@ -33,7 +33,9 @@ class Reconciliation:
                 - self.operator_shares_minor - self.commissions_minor - self.fees_minor)
 
 
-def reconcile(session: Session, period: str, currency: str, payments_minor: int, refunds_minor: int = 0) -> Reconciliation:
+def reconcile(
+    session: Session, period: str, currency: str, payments_minor: int, refunds_minor: int = 0
+) -> Reconciliation:
     shares = session.scalar(
         select(func.coalesce(func.sum(ClearingShare.amount_minor), 0))
         .join(ClearingRecord, ClearingShare.record_id == ClearingRecord.id)

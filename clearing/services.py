@@ -12,11 +12,11 @@ from clearing.apportionment import SaleLeg, apportion_by_standalone_fares
 from clearing.ledger import Line, operator_payable, post, psp_receivable
 from clearing.models import ClearingRecord, ClearingShare
 from clearing.periods import period_of
+from core.outbox import SALE_PAID
 from core.unit_of_work import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
-SALE_PAID = "SalePaid"
 CLEARED, DUPLICATE, IGNORED = "cleared", "duplicate", "ignored"
 
 

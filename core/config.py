@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 DEFAULT_QUEUE = "farebridge.clearing"
 
@@ -28,7 +28,7 @@ class Settings:
         return not self.broker_url
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         instance = Path(env.get("FAREBRIDGE_INSTANCE_DIR", "var")).resolve()
         return cls(
@@ -43,6 +43,3 @@ class Settings:
             quote_ttl_seconds=int(env.get("FAREBRIDGE_QUOTE_TTL_SECONDS", "900")),
             timezone=env.get("FAREBRIDGE_TIMEZONE", "Europe/Berlin"),
         )
-
-    def with_overrides(self, **changes: object) -> "Settings":
-        return replace(self, **changes)  # type: ignore[arg-type]

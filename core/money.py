@@ -10,10 +10,10 @@ so the same sale always splits the same way.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Sequence
 
 # ISO 4217 minor-unit exponents for the currencies we expect; default 2.
 _EXPONENTS = {"JPY": 0, "KRW": 0, "ISK": 0, "CLP": 0, "BHD": 3, "KWD": 3, "TND": 3}
@@ -43,11 +43,11 @@ class Money:
             raise ValueError(f"not an ISO 4217 currency code: {self.currency!r}")
 
     @classmethod
-    def zero(cls, currency: str) -> "Money":
+    def zero(cls, currency: str) -> Money:
         return cls(0, currency)
 
     @classmethod
-    def parse(cls, text: str | int | Decimal, currency: str) -> "Money":
+    def parse(cls, text: str | int | Decimal, currency: str) -> Money:
         """``"8.37"`` -> ``Money(837, ...)``; refuses more decimals than the currency has."""
         try:
             value = Decimal(str(text).strip())
@@ -68,33 +68,33 @@ class Money:
         exp = exponent(self.currency)
         return f"{self.to_decimal():.{exp}f}"
 
-    def _check(self, other: "Money") -> None:
+    def _check(self, other: Money) -> None:
         if not isinstance(other, Money):
             raise TypeError(f"cannot combine Money with {type(other).__name__}")
         if other.currency != self.currency:
             raise CurrencyMismatch(f"{self.currency} and {other.currency}")
 
-    def __add__(self, other: "Money") -> "Money":
+    def __add__(self, other: Money) -> Money:
         self._check(other)
         return Money(self.minor + other.minor, self.currency)
 
-    def __sub__(self, other: "Money") -> "Money":
+    def __sub__(self, other: Money) -> Money:
         self._check(other)
         return Money(self.minor - other.minor, self.currency)
 
-    def __neg__(self) -> "Money":
+    def __neg__(self) -> Money:
         return Money(-self.minor, self.currency)
 
-    def __mul__(self, factor: object) -> "Money":
+    def __mul__(self, factor: object) -> Money:
         raise TypeError("multiply minor units explicitly with a rounding rule (see scale)")
 
-    def scale(self, factor: Fraction | Decimal | int) -> "Money":
+    def scale(self, factor: Fraction | Decimal | int) -> Money:
         """Multiply by a ratio, rounding half up to whole minor units."""
         exact = Fraction(factor) * self.minor
         rounded = Decimal(exact.numerator) / Decimal(exact.denominator)
         return Money(int(rounded.to_integral_value(rounding=ROUND_HALF_UP)), self.currency)
 
-    def allocate(self, weights: Sequence[int | Fraction]) -> list["Money"]:
+    def allocate(self, weights: Sequence[int | Fraction]) -> list[Money]:
         return [Money(part, self.currency) for part in split_minor(self.minor, weights)]
 
     def __str__(self) -> str:

@@ -8,8 +8,9 @@ between publishes the event again, which consumers absorb (idempotent by id).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import JSON, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
@@ -19,6 +20,9 @@ from core.db import Base, UtcDateTime, new_id, utcnow
 log = logging.getLogger(__name__)
 
 EventMessage = dict[str, Any]
+
+# Event types: the contract between the packages that emit and those that consume.
+SALE_PAID = "SalePaid"
 Publisher = Callable[[EventMessage], None]
 
 

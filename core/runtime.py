@@ -22,7 +22,7 @@ class Runtime:
     session_factory: sessionmaker[Session]
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Runtime":
+    def from_settings(cls, settings: Settings) -> Runtime:
         settings.instance_dir.mkdir(parents=True, exist_ok=True)
         engine = make_engine(settings.database_url)
         return cls(settings, engine, make_session_factory(engine))

@@ -11,7 +11,7 @@ class SqlUnitOfWork:
         self._session_factory = session_factory
         self.session: Session
 
-    def __enter__(self) -> "SqlUnitOfWork":
+    def __enter__(self) -> SqlUnitOfWork:
         self.session = self._session_factory()
         return self
 
@@ -29,8 +29,3 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
-
-    @property
-    def dialect(self) -> str:
-        bind = self.session.get_bind()
-        return bind.dialect.name

@@ -8,7 +8,8 @@ the weight function.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import networkx as nx
 
@@ -33,7 +34,7 @@ def build_graph(network: Network) -> nx.DiGraph:
         wait = route.headway_s / 2
         for pattern in route.patterns:
             nodes = [("R", route.id, pattern.direction_id, i) for i in range(len(pattern.stop_ids))]
-            for i, (node, stop_id) in enumerate(zip(nodes, pattern.stop_ids)):
+            for i, (node, stop_id) in enumerate(zip(nodes, pattern.stop_ids, strict=True)):
                 if i < len(nodes) - 1:
                     graph.add_edge(stop_node(stop_id), node, kind="board", seconds=wait + BOARDING_PENALTY_S)
                     graph.add_edge(node, nodes[i + 1], kind="ride",

@@ -8,9 +8,9 @@ fare is divided among the operators in proportion to those standalone fares
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Sequence
 
 from core.errors import NoFareFound
 from core.money import Money
@@ -85,7 +85,8 @@ def price_itinerary(
     for index, leg in enumerate(legs):
         route = network.routes.get(leg.route_id)
         if route is None:
-            raise NoFareFound(f"leg {index}: unknown route {leg.route_id!r}", details={"leg": index, "field": "route_id"})
+            raise NoFareFound(f"leg {index}: unknown route {leg.route_id!r}",
+                              details={"leg": index, "field": "route_id"})
         stops = network.stops_between(leg.route_id, leg.from_stop_id, leg.to_stop_id)
         if stops is None:
             raise NoFareFound(
@@ -107,7 +108,8 @@ def price_itinerary(
     operator_ids = sorted(standalone_by_operator)
     shares = total.allocate([standalone_by_operator[op].minor for op in operator_ids])
     operators = tuple(
-        OperatorAmount(op, share, standalone_by_operator[op]) for op, share in zip(operator_ids, shares)
+        OperatorAmount(op, share, standalone_by_operator[op])
+        for op, share in zip(operator_ids, shares, strict=True)
     )
     zone_word = "zone" if len(journey_zones) == 1 else "zones"
     product = Product(

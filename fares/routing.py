@@ -6,9 +6,10 @@ time the passenger is there. A change of vehicle needs ``MIN_CHANGE_S``.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Sequence
+from typing import Any
 
 import networkx as nx
 

@@ -1,9 +1,9 @@
 """Fare services: the database side of the network and the tariff versions."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -44,7 +44,7 @@ def replace_network(session: Session, stops: Iterable[Stop], routes: Iterable[Ro
             session.add_all(
                 RouteStopRow(route_id=route.id, direction_id=pattern.direction_id, sequence=i, stop_id=stop_id,
                              offset_s=offset)
-                for i, (stop_id, offset) in enumerate(zip(pattern.stop_ids, pattern.offsets_s))
+                for i, (stop_id, offset) in enumerate(zip(pattern.stop_ids, pattern.offsets_s, strict=True))
             )
     session.add_all(WalkRow(from_stop_id=w.from_stop_id, to_stop_id=w.to_stop_id, seconds=w.seconds) for w in walks)
     session.flush()

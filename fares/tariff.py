@@ -57,7 +57,7 @@ class ZoneTariff:
         return Money(base, self.currency).scale(category.factor)
 
     @classmethod
-    def from_package(cls, package: dict[str, Any], version_id: int | None = None) -> "ZoneTariff":
+    def from_package(cls, package: dict[str, Any], version_id: int | None = None) -> ZoneTariff:
         """Build from a package that ``fares.native.schema`` already validated."""
         currency = package["currency"]
         fares = sorted(package["zone_fares"], key=lambda row: row["zones"])

@@ -8,10 +8,10 @@ def all_metadata() -> MetaData:
     import clearing.models  # noqa: F401
     import core.idempotency  # noqa: F401
     import core.outbox  # noqa: F401
-    import webapp.users  # noqa: F401
     import fares.models  # noqa: F401
     import operators.models  # noqa: F401
     import ticketing.models  # noqa: F401
+    import webapp.users  # noqa: F401
     from core.db import Base
 
     return Base.metadata

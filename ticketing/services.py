@@ -8,24 +8,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Sequence
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from core.db import new_id
-from core.errors import Conflict, Forbidden, InvalidStateTransition, NotFound, PaymentDeclined, QuoteExpired, ValidationFailed
-from core.money import Money
-from core.outbox import add_event
-from core.unit_of_work import SqlUnitOfWork
 from core.access_tokens import hash_token, new_token
+from core.db import new_id
+from core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidStateTransition,
+    NotFound,
+    PaymentDeclined,
+    QuoteExpired,
+    ValidationFailed,
+)
+from core.money import Money
+from core.outbox import SALE_PAID, add_event
+from core.unit_of_work import SqlUnitOfWork
 from fares.pricing import ItineraryLeg, Price
 from fares.services import price_legs
 from ticketing.models import CAPTURED, DECLINED, PAID, QUOTED, VALID, Order, Payment, Ticket
 from ticketing.payment_providers import PaymentProvider
 from ticketing.token import InvalidTicketToken, TicketSigner, verify_token
 
-SALE_PAID = "SalePaid"
 VALIDITY_BEFORE = timedelta(minutes=30)
 VALIDITY_AFTER = timedelta(minutes=60)
 UNTIMED_VALIDITY = timedelta(hours=3)
@@ -84,7 +91,7 @@ def create_order(uow: SqlUnitOfWork, cmd: CreateOrder, now: datetime, ttl: timed
                 "zones": list(leg.zones),
                 "standalone_minor": leg.standalone.minor,
             }
-            for leg, source in zip(price.legs, cmd.legs)
+            for leg, source in zip(price.legs, cmd.legs, strict=True)
         ]
         order = Order(
             id=new_id(),
@@ -210,10 +217,6 @@ def get_ticket(session: Session, ticket_id: str) -> Ticket:
     return ticket
 
 
-def ticket_for_order(session: Session, order_id: str) -> Ticket | None:
-    return session.scalars(select(Ticket).where(Ticket.order_id == order_id)).one_or_none()
-
-
 def check_ticket_access(session: Session, ticket: Ticket, bearer: str | None, is_admin: bool) -> None:
     if is_admin:
         return
@@ -230,10 +233,6 @@ def captured_total(session: Session, start: datetime, end: datetime, currency: s
         )
     )
     return int(total or 0)
-
-
-def captured_currencies(session: Session) -> Sequence[str]:
-    return list(session.scalars(select(Payment.currency).where(Payment.status == CAPTURED).distinct()))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,15 +1,16 @@
 """Bearer tokens: users (admin, operator, passenger) and guest order tokens."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from flask import g, request
 
 from core.errors import Forbidden, Unauthorized
-from webapp.users import user_for_token
 from webapp.extensions import runtime
+from webapp.users import user_for_token
 
 F = TypeVar("F", bound=Callable[..., Any])
 

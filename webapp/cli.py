@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -124,7 +125,8 @@ def tariff_list() -> None:
 
     with _runtime().session_factory() as session:
         for version in list_tariffs(session):
-            click.echo(f"{version.id:>4}  {version.status:<9}  {version.valid_from}  {version.currency}  {version.name}")
+            click.echo(f"{version.id:>4}  {version.status:<9}  {version.valid_from}  {version.currency}  "
+                       f"{version.name}")
 
 
 @tariff.command("activate")
@@ -192,8 +194,8 @@ def users_create(role: str, operator_id: str | None, email: str | None) -> None:
     from sqlalchemy.exc import IntegrityError
 
     from core.errors import ValidationFailed
-    from webapp.users import create_user
     from operators.models import Operator
+    from webapp.users import create_user
 
     uow = _runtime().uow()
     with uow:

@@ -9,8 +9,18 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from core.errors import (
-    Conflict, FarebridgeError, Forbidden, InvalidStateTransition, NoFareFound, NoJourneyFound, NotFound,
-    PaymentDeclined, PeriodClosed, QuoteExpired, Unauthorized, ValidationFailed,
+    Conflict,
+    FarebridgeError,
+    Forbidden,
+    InvalidStateTransition,
+    NoFareFound,
+    NoJourneyFound,
+    NotFound,
+    PaymentDeclined,
+    PeriodClosed,
+    QuoteExpired,
+    Unauthorized,
+    ValidationFailed,
 )
 
 log = logging.getLogger(__name__)

@@ -1,14 +1,15 @@
 """``Idempotency-Key`` for money-moving POSTs: the first response is replayed for a retry."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from flask import jsonify, make_response, request
 
 from core import idempotency
-from core.errors import FarebridgeError, ValidationFailed
 from core.access_tokens import hash_token
+from core.errors import FarebridgeError, ValidationFailed
 from webapp.auth import bearer_token
 from webapp.errors import error_body, status_for
 from webapp.extensions import runtime

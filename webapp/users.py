@@ -6,9 +6,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from core.access_tokens import hash_token, new_token
 from core.db import Base, UtcDateTime, utcnow
 from core.errors import ValidationFailed
-from core.access_tokens import hash_token, new_token
 
 ROLES = ("admin", "operator", "passenger")
 

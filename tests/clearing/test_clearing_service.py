@@ -1,7 +1,7 @@
 """Clearing a SalePaid event into the ledger, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,7 +16,7 @@ from clearing.settlement import settle_period
 from core.db import new_id
 from core.errors import Conflict
 
-PAID_AT = datetime(2026, 3, 14, 9, 30, tzinfo=timezone.utc)
+PAID_AT = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 
 
 def sale_event(amount: int, legs: list[tuple[str, int]], paid_at: datetime = PAID_AT, event_id: str | None = None):

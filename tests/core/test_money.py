@@ -79,6 +79,6 @@ def test_split_always_adds_up_to_the_amount(amount, weights):
 )
 def test_split_parts_are_within_one_cent_of_the_exact_share(amount, weights):
     total = sum(weights)
-    for part, weight in zip(split_minor(amount, weights), weights):
+    for part, weight in zip(split_minor(amount, weights), weights, strict=True):
         exact = Fraction(amount * weight, total)
         assert exact - 1 < part < exact + 1

@@ -60,7 +60,7 @@ def network(stops, lines, walks):
     graph.add_nodes_from(stop["id"] for stop in stops)
     for line in lines:
         sequence = [stop_id for stop_id, _ in line["stops"]]
-        for a, b in zip(sequence, sequence[1:]):
+        for a, b in zip(sequence, sequence[1:], strict=False):
             if not graph.has_edge(a, b):
                 graph.add_edge(a, b, operators=set(), walk=False)
             graph.edges[a, b]["operators"].add(line["operator_id"])
@@ -176,7 +176,7 @@ def test_line_minutes_start_at_zero_and_strictly_increase(lines):
         assert len(minutes) >= 2, line["id"]
         assert minutes[0] == 0, line["id"]
         assert all(isinstance(m, int) for m in minutes), line["id"]
-        assert all(a < b for a, b in zip(minutes, minutes[1:])), line["id"]
+        assert all(a < b for a, b in zip(minutes, minutes[1:], strict=False)), line["id"]
 
 
 def test_no_stop_appears_twice_within_a_line(lines):
@@ -222,7 +222,7 @@ def test_the_network_graph_is_connected(network):
 
 def test_example_trip_from_altheim_suburb_to_bergstadt_suburb_uses_three_operators(network):
     path = nx.shortest_path(network, TRIP_FROM, TRIP_TO)
-    edges = [network.edges[a, b] for a, b in zip(path, path[1:])]
+    edges = [network.edges[a, b] for a, b in zip(path, path[1:], strict=False)]
     used = set().union(*(edge["operators"] for edge in edges))
     # Operators that are unavoidable on this path: the only operator of some edge.
     required = {next(iter(e["operators"])) for e in edges if len(e["operators"]) == 1 and not e["walk"]}

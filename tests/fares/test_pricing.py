@@ -315,7 +315,8 @@ def test_a_tariff_is_built_from_a_package_with_zone_fares_in_any_order():
 
 
 def test_a_tariff_without_a_default_category_falls_back_to_the_first():
-    tariff = ZoneTariff("T", "EUR", (100,), (RiderCategory("a", "A", Fraction(1)), RiderCategory("b", "B", Fraction(1))),
+    categories = (RiderCategory("a", "A", Fraction(1)), RiderCategory("b", "B", Fraction(1)))
+    tariff = ZoneTariff("T", "EUR", (100,), categories,
                         date(2026, 1, 1))
 
     assert tariff.category(None).id == "a"

@@ -12,9 +12,10 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from kombu import Connection
@@ -22,7 +23,7 @@ from sqlalchemy import create_engine, func, select, update
 
 from clearing.models import ClearingRecord
 from core.outbox import OutboxEvent
-from tests.conftest import AMQP_URL, make_settings, service_missing
+from tests.conftest import AMQP_URL, service_missing
 
 pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
 

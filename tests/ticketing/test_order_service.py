@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -16,7 +16,7 @@ from ticketing.payment_providers import SandboxCardProvider
 from ticketing.services import CreateOrder, PayOrder, create_order, pay_order, verify_ticket
 from ticketing.token import TicketSigner
 
-NOW = datetime(2026, 3, 2, 6, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 TTL = timedelta(minutes=15)
 LEGS = (
     ItineraryLeg("RE1", "ALT_HBF", "BGS_BF", NOW + timedelta(hours=1), NOW + timedelta(hours=1, minutes=26)),

@@ -5,7 +5,7 @@ import base64
 import hashlib
 import json
 import stat
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -21,7 +21,7 @@ RFC_EMPTY_MESSAGE_SIGNATURE = bytes.fromhex(
     "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"
 )
 
-UTC = timezone.utc
+UTC = UTC
 VALID_FROM = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 VALID_UNTIL = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 CLAIMS = {"tid": "T-42", "vf": VALID_FROM.isoformat(), "vu": VALID_UNTIL.isoformat()}

@@ -14,11 +14,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from core.unit_of_work import SqlUnitOfWork
-from webapp.users import User, create_user, hash_token
 from fares.models import TariffVersion
 from fares.network import Pattern, Route, Stop, Walk
 from fares.services import activate_tariff, import_native_tariff, replace_network
 from operators.services import OperatorData, upsert_operator
+from webapp.users import User, create_user, hash_token
 
 DATA = Path(__file__).resolve().parent / "data"
 TARIFF_FILE = DATA / "tariff.json"
@@ -73,7 +73,8 @@ def demo_walks() -> list[Walk]:
     walks = []
     for row in _csv("walks.csv"):
         seconds = int(row["minutes"]) * 60
-        walks += [Walk(row["from_stop_id"], row["to_stop_id"], seconds), Walk(row["to_stop_id"], row["from_stop_id"], seconds)]
+        walks.append(Walk(row["from_stop_id"], row["to_stop_id"], seconds))
+        walks.append(Walk(row["to_stop_id"], row["from_stop_id"], seconds))
     return walks
 
 
