@@ -7,61 +7,12 @@ fare is divided among the operators in proportion to those standalone fares
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 
 from core.errors import NoFareFound
-from core.money import Money
 from fares.network import Network
+from fares.price import ItineraryLeg, Price, PricedLeg, Product, split_by_operator
 from fares.tariff import ZoneTariff
-
-
-@dataclass(frozen=True, slots=True)
-class ItineraryLeg:
-    route_id: str
-    from_stop_id: str
-    to_stop_id: str
-    departure: datetime | None = None
-    arrival: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PricedLeg:
-    index: int
-    operator_id: str
-    route_id: str
-    from_stop_id: str
-    to_stop_id: str
-    zones: tuple[str, ...]
-    standalone: Money
-
-
-@dataclass(frozen=True, slots=True)
-class OperatorAmount:
-    operator_id: str
-    amount: Money
-    standalone: Money
-
-
-@dataclass(frozen=True, slots=True)
-class Product:
-    id: str
-    name: str
-    amount: Money
-    leg_indexes: tuple[int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Price:
-    total: Money
-    rider_category: str
-    products: tuple[Product, ...]
-    legs: tuple[PricedLeg, ...]
-    operators: tuple[OperatorAmount, ...]
-    rules: tuple[str, ...]
-    tariff_version_id: int | None
 
 
 def _zones_of(stop_ids: Sequence[str], network: Network) -> tuple[str, ...]:
@@ -102,15 +53,7 @@ def price_itinerary(
     journey_zones = _zones_of(journey_stops, network)
     total = tariff.zone_fare(len(journey_zones), category)
 
-    standalone_by_operator: dict[str, Money] = defaultdict(lambda: Money.zero(tariff.currency))
-    for leg in priced:
-        standalone_by_operator[leg.operator_id] += leg.standalone
-    operator_ids = sorted(standalone_by_operator)
-    shares = total.allocate([standalone_by_operator[op].minor for op in operator_ids])
-    operators = tuple(
-        OperatorAmount(op, share, standalone_by_operator[op])
-        for op, share in zip(operator_ids, shares, strict=True)
-    )
+    operators = split_by_operator(total, priced)
     zone_word = "zone" if len(journey_zones) == 1 else "zones"
     product = Product(
         id=f"zone-{len(journey_zones)}",
@@ -124,4 +67,4 @@ def price_itinerary(
         "operator shares: the through fare split in proportion to each operator's standalone fare "
         "(largest remainder)",
     )
-    return Price(total, category.id, (product,), tuple(priced), operators, rules, tariff.version_id)
+    return Price(tariff.currency, total, category.id, (product,), tuple(priced), operators, rules, tariff.version_id)

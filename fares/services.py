@@ -14,7 +14,8 @@ from fares.graph import build_graph
 from fares.models import RouteRow, RouteStopRow, StopRow, TariffVersion, WalkRow
 from fares.native.schema import load_native_package
 from fares.network import Network, Pattern, Route, Stop, Walk
-from fares.pricing import ItineraryLeg, Price, price_itinerary
+from fares.price import ItineraryLeg, Price
+from fares.pricing import price_itinerary
 from fares.routing import Journey, plan_journeys
 from fares.tariff import ZoneTariff
 

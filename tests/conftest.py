@@ -132,3 +132,16 @@ def client(app):  # type: ignore[no-untyped-def]
 
 
 ADMIN = {"Authorization": "Bearer demo-admin"}
+
+
+SHARED_GTFS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "gtfs"
+
+
+@pytest.fixture(scope="session")
+def shared_gtfs() -> Path:
+    """The real public feeds in ../shared/data/gtfs (beside the clone, also in CI)."""
+    if not SHARED_GTFS.is_dir():
+        if REQUIRE_SERVICES:
+            pytest.fail(f"{SHARED_GTFS} is missing")
+        pytest.skip(f"{SHARED_GTFS} is missing")
+    return SHARED_GTFS

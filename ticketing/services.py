@@ -19,6 +19,7 @@ from core.errors import (
     Conflict,
     Forbidden,
     InvalidStateTransition,
+    NoFareFound,
     NotFound,
     PaymentDeclined,
     QuoteExpired,
@@ -27,7 +28,7 @@ from core.errors import (
 from core.money import Money
 from core.outbox import SALE_PAID, add_event
 from core.unit_of_work import SqlUnitOfWork
-from fares.pricing import ItineraryLeg, Price
+from fares.price import ItineraryLeg, Price
 from fares.services import price_legs
 from ticketing.models import CAPTURED, DECLINED, PAID, QUOTED, VALID, Order, Payment, Ticket
 from ticketing.payment_providers import PaymentProvider
@@ -79,6 +80,8 @@ def create_order(uow: SqlUnitOfWork, cmd: CreateOrder, now: datetime, ttl: timed
                                    details=[{"field": f"legs[{index}].departure", "message": "in the past"}])
     with uow:
         price = price_legs(uow.session, cmd.legs, cmd.rider_category)
+        if price.total is None or price.rider_category is None:
+            raise NoFareFound("no fare covers these legs", details={"legs": list(price.unpriced_legs)})
         access_token = new_token()
         legs = [
             {
@@ -89,7 +92,7 @@ def create_order(uow: SqlUnitOfWork, cmd: CreateOrder, now: datetime, ttl: timed
                 "departure": source.departure.isoformat() if source.departure else None,
                 "arrival": source.arrival.isoformat() if source.arrival else None,
                 "zones": list(leg.zones),
-                "standalone_minor": leg.standalone.minor,
+                "standalone_minor": leg.standalone.minor if leg.standalone else 0,
             }
             for leg, source in zip(price.legs, cmd.legs, strict=True)
         ]

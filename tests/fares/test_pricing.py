@@ -23,7 +23,8 @@ from core.errors import NoFareFound
 from core.money import Money
 from fares.graph import build_graph
 from fares.network import Network, Pattern, Route, Stop, Walk
-from fares.pricing import ItineraryLeg, price_itinerary
+from fares.price import ItineraryLeg
+from fares.pricing import price_itinerary
 from fares.routing import plan_journeys
 from fares.tariff import RiderCategory, ZoneTariff
 from webapp.demo import demo_routes, demo_stops, demo_walks

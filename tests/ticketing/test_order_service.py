@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from core.errors import FarebridgeError, InvalidStateTransition, PaymentDeclined, QuoteExpired, ValidationFailed
 from core.outbox import OutboxEvent
-from fares.pricing import ItineraryLeg
+from fares.price import ItineraryLeg
 from ticketing.models import Payment, Ticket
 from ticketing.payment_providers import SandboxCardProvider
 from ticketing.services import CreateOrder, PayOrder, create_order, pay_order, verify_ticket

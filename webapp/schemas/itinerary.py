@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from fares.pricing import ItineraryLeg, Price
+from fares.price import ItineraryLeg, Price
 from webapp.schemas.money import money_json
 
 
@@ -46,10 +46,11 @@ def ride_legs(legs: list[dict[str, Any]], tz: str) -> tuple[ItineraryLeg, ...]:
 
 
 def price_json(price: Price) -> dict[str, Any]:
-    currency = price.total.currency
+    """The API's price; ``total`` is null when a leg cannot be priced."""
+    currency = price.currency
     return {
-        "total": price.total.format(),
-        "total_minor": price.total.minor,
+        "total": price.total.format() if price.total else None,
+        "total_minor": price.total.minor if price.total else None,
         "currency": currency,
         "rider_category": price.rider_category,
         "tariff_version_id": price.tariff_version_id,
@@ -59,14 +60,18 @@ def price_json(price: Price) -> dict[str, Any]:
             for o in price.operators
         ],
         "products": [
-            {"id": p.id, "name": p.name, **money_json(p.amount.minor, currency), "legs": list(p.leg_indexes)}
+            {"id": p.id, "name": p.name, **money_json(p.amount.minor, currency), "legs": list(p.leg_indexes),
+             "rider_category": p.rider_category, "fare_media": p.fare_media, "rules": list(p.rules)}
             for p in price.products
         ],
         "legs": [
             {"index": leg.index, "operator_id": leg.operator_id, "route_id": leg.route_id,
              "from_stop_id": leg.from_stop_id, "to_stop_id": leg.to_stop_id, "zones": list(leg.zones),
-             **money_json(leg.standalone.minor, currency, "standalone")}
+             **(money_json(leg.standalone.minor, currency, "standalone") if leg.standalone
+                else {"standalone": None, "standalone_minor": None}),
+             "rules": list(leg.rules)}
             for leg in price.legs
         ],
         "rules": list(price.rules),
+        "unpriced_legs": list(price.unpriced_legs),
     }

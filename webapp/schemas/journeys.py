@@ -5,7 +5,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from fares.network import Network
-from fares.pricing import Price
+from fares.price import Price
 from fares.routing import Journey
 from webapp.schemas.itinerary import price_json
 

@@ -1,0 +1,132 @@
+"""Reading a GTFS feed (zip or folder) into tables of rows that remember their line.
+
+No interpretation happens here: values are stripped strings, an empty value is
+``""``. Files may sit in one sub-folder of the zip, as many publishers do.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fares.validation import Problems
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    line: int  # 1-based line number in the file; the header is line 1
+    values: Mapping[str, str]
+
+    def get(self, name: str) -> str:
+        return self.values.get(name, "")
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    name: str  # e.g. "stops.txt"
+    columns: tuple[str, ...]
+    rows: tuple[Row, ...]
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@dataclass
+class RawFeed:
+    source: str
+    tables: dict[str, Table] = field(default_factory=dict)
+
+    def table(self, name: str) -> Table | None:
+        return self.tables.get(name)
+
+    def rows(self, name: str) -> tuple[Row, ...]:
+        table = self.tables.get(name)
+        return table.rows if table else ()
+
+    def has(self, name: str) -> bool:
+        return name in self.tables
+
+
+def _parse(name: str, text: str, problems: Problems) -> Table:
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        return Table(name, (), ())
+    columns = tuple(column.strip() for column in header)
+    seen: set[str] = set()
+    for column in columns:
+        if column in seen:
+            problems.add(name, 1, column, "the column appears twice in the header")
+        seen.add(column)
+    rows = []
+    for values in reader:
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue  # blank line
+        if len(values) > len(columns):
+            problems.add(name, line, None, f"{len(values)} values for {len(columns)} columns")
+            continue
+        rows.append(Row(line, {column: value.strip() for column, value in zip(columns, values, strict=False)}))
+    return Table(name, columns, tuple(rows))
+
+
+def _decode(name: str, data: bytes, problems: Problems) -> str | None:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.add(name, None, None, f"not UTF-8 text: {exc.reason} at byte {exc.start}")
+        return None
+
+
+def read_feed(path: Path, only: Iterable[str] | None = None, problems: Problems | None = None) -> RawFeed:
+    """Read the ``.txt`` files of a feed; ``only`` limits which files are read (e.g. skip stop_times)."""
+    own = problems is None
+    problems = problems if problems is not None else Problems()
+    wanted = set(only) if only is not None else None
+    feed = RawFeed(source=path.name)
+    for name, data in _files(path, problems):
+        if wanted is not None and name not in wanted:
+            continue
+        text = _decode(name, data(), problems)
+        if text is not None:
+            feed.tables[name] = _parse(name, text, problems)
+    if own:
+        problems.raise_if_any(path.name)
+    return feed
+
+
+def _files(path: Path, problems: Problems) -> Iterator[tuple[str, callable[[], bytes]]]:  # type: ignore[valid-type]
+    if path.is_dir():
+        for file in sorted(path.glob("*.txt")):
+            yield file.name, file.read_bytes
+        return
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        problems.add(path.name, None, None, f"not a readable zip file or folder: {exc}")
+        return
+    with archive:
+        names = [n for n in archive.namelist() if n.endswith(".txt") and not n.startswith("__MACOSX")]
+        folders = {n.rsplit("/", 1)[0] if "/" in n else "" for n in names}
+        if len(folders) > 1:
+            problems.add(path.name, None, None, "the zip holds .txt files in more than one folder")
+            return
+        for name in sorted(names):
+            yield name.rsplit("/", 1)[-1], (lambda n=name: archive.read(n))
+
+
+def feed_files(path: Path) -> list[str]:
+    """Names of the ``.txt`` files in a feed, without reading them."""
+    problems = Problems()
+    return [name for name, _ in _files(path, problems)]
+
+
+def rows_as_dicts(table: Table | None) -> list[Mapping[str, str]]:
+    return [row.values for row in table.rows] if table else []
