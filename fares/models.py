@@ -75,3 +75,13 @@ class TariffVersion(Base):
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     activated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class NetworkState(Base):
+    """One row: bumped whenever the stored network changes, so caches know to rebuild."""
+
+    __tablename__ = "network_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 
 from core.db import utcnow
 from core.errors import Conflict, NoFareFound, NotFound, ValidationFailed
-from fares.graph import build_graph
-from fares.models import RouteRow, RouteStopRow, StopRow, TariffVersion, WalkRow
+from fares.cache import pricing_context
+from fares.engines import ZoneTariffEngine
+from fares.models import NetworkState, RouteRow, RouteStopRow, StopRow, TariffVersion, WalkRow
 from fares.native.schema import load_native_package
 from fares.network import Network, Pattern, Route, Stop, Walk
 from fares.price import ItineraryLeg, Price
-from fares.pricing import price_itinerary
 from fares.routing import Journey, plan_journeys
 from fares.tariff import ZoneTariff
 
@@ -48,6 +48,12 @@ def replace_network(session: Session, stops: Iterable[Stop], routes: Iterable[Ro
                 for i, (stop_id, offset) in enumerate(zip(pattern.stop_ids, pattern.offsets_s, strict=True))
             )
     session.add_all(WalkRow(from_stop_id=w.from_stop_id, to_stop_id=w.to_stop_id, seconds=w.seconds) for w in walks)
+    state = session.get(NetworkState, 1, with_for_update=True)
+    if state is None:
+        session.add(NetworkState(id=1, revision=1, updated_at=utcnow()))
+    else:
+        state.revision += 1
+        state.updated_at = utcnow()
     session.flush()
 
 
@@ -155,19 +161,23 @@ def active_tariff(session: Session) -> ZoneTariff:
 
 # --- pricing and planning --------------------------------------------------------
 
-def price_legs(session: Session, legs: Sequence[ItineraryLeg], rider_category: str | None) -> Price:
-    return price_itinerary(legs, load_network(session), active_tariff(session), rider_category)
+def price_legs(
+    session: Session, legs: Sequence[ItineraryLeg], rider_category: str | None, fare_media: str | None = None
+) -> Price:
+    context = pricing_context(session)
+    return context.engine.price(legs, rider_category, fare_media)
 
 
 def plan_and_price(
     session: Session, from_stop: str, to_stop: str, at: datetime, rider_category: str | None
 ) -> tuple[Network, list[tuple[Journey, Price]]]:
-    network = load_network(session)
-    tariff = active_tariff(session)
-    tariff.category(rider_category)  # an unknown category fails before planning
+    context = pricing_context(session)
+    network, engine = context.network, context.engine
+    if isinstance(engine, ZoneTariffEngine):
+        engine.tariff.category(rider_category)  # an unknown category fails before planning
     options = []
-    for journey in plan_journeys(build_graph(network), network, from_stop, to_stop, at):
+    for journey in plan_journeys(context.graph, network, from_stop, to_stop, at):
         rides = [ItineraryLeg(leg.route_id, leg.from_stop_id, leg.to_stop_id, leg.departure, leg.arrival)
                  for leg in journey.legs if leg.route_id]
-        options.append((journey, price_itinerary(rides, network, tariff, rider_category)))
+        options.append((journey, engine.price(rides, rider_category)))
     return network, options
