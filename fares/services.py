@@ -162,9 +162,11 @@ def active_tariff(session: Session) -> ZoneTariff:
 # --- pricing and planning --------------------------------------------------------
 
 def price_legs(
-    session: Session, legs: Sequence[ItineraryLeg], rider_category: str | None, fare_media: str | None = None
+    session: Session, legs: Sequence[ItineraryLeg], rider_category: str | None, fare_media: str | None = None,
+    version_id: int | None = None,
 ) -> Price:
-    context = pricing_context(session)
+    """Price on the active tariff, or on an older version (for audits and refunds)."""
+    context = pricing_context(session, version_id)
     return context.engine.price(legs, rider_category, fare_media)
 
 

@@ -17,4 +17,5 @@ def price() -> dict[str, Any]:
     body = PriceRequestSchema().load(json_body())
     legs = ride_legs(body["legs"], runtime().settings.timezone)
     with runtime().session_factory() as session:
-        return price_json(price_legs(session, legs, body["rider_category"]))
+        return price_json(price_legs(session, legs, body["rider_category"], body["fare_media"],
+                                      body["tariff_version_id"]))

@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from core.errors import ValidationFailed
+from core.errors import NotFound, ValidationFailed
 from fares.models import TariffVersion
 from fares.services import activate_tariff, import_native_tariff, list_tariffs
 from webapp.auth import require_role
@@ -30,6 +30,16 @@ def tariff_json(version: TariffVersion) -> dict[str, Any]:
 def index() -> dict[str, Any]:
     with runtime().session_factory() as session:
         return {"tariffs": [tariff_json(v) for v in list_tariffs(session)]}
+
+
+@bp.get("/tariffs/<int:version_id>")
+@require_role("admin")
+def show(version_id: int) -> dict[str, Any]:
+    with runtime().session_factory() as session:
+        version = session.get(TariffVersion, version_id)
+        if version is None:
+            raise NotFound(f"no tariff version {version_id}")
+        return {**tariff_json(version), "content": version.content}
 
 
 @bp.post("/tariffs")

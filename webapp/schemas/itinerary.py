@@ -26,6 +26,7 @@ class PriceRequestSchema(Schema):
     legs = fields.List(fields.Nested(LegSchema), required=True, validate=validate.Length(min=1, max=20))
     rider_category = fields.String(load_default=None, allow_none=True)
     fare_media = fields.String(load_default=None, allow_none=True)
+    tariff_version_id = fields.Integer(load_default=None, allow_none=True, strict=True)
 
 
 def localize(moment: datetime | None, tz: str) -> datetime | None:
