@@ -67,7 +67,7 @@ class StopSchema(_Row):
     stop_lon = Optional(load_default=None)
     zone_id = Optional(load_default=None)
     parent_station = Optional(load_default=None)
-    location_type = Optional(load_default=None, validate=validate.OneOf(["0", "1", "2", "3", "4"]))
+    location_type = Optional(load_default=None, validate=validate.OneOf([None, "0", "1", "2", "3", "4"]))
     stop_timezone = Optional(load_default=None, validate=_timezone)
 
 
