@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String
+from sqlalchemy import JSON, Date, Float, ForeignKey, ForeignKeyConstraint, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 import operators.models  # noqa: F401  (ForeignKey targets)
@@ -16,8 +16,8 @@ class StopRow(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
-    lat: Mapped[float] = mapped_column(Float)
-    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
     zone_id: Mapped[str | None] = mapped_column(String(32))
     parent_station: Mapped[str | None] = mapped_column(String(64))
     town: Mapped[str | None] = mapped_column(String(100))
@@ -38,13 +38,29 @@ class RouteRow(Base):
     last_departure_s: Mapped[int] = mapped_column(Integer)
 
 
-class RouteStopRow(Base):
-    """Stop ``sequence`` of ``route_id`` in ``direction_id``, ``offset_s`` after the first departure."""
+class RoutePatternRow(Base):
+    """One stop pattern of a route (a direction or a variant); service values None: as the route."""
 
-    __tablename__ = "route_stops"
+    __tablename__ = "route_patterns"
 
     route_id: Mapped[str] = mapped_column(ForeignKey("routes.id", ondelete="CASCADE"), primary_key=True)
-    direction_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pattern_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    direction_id: Mapped[int] = mapped_column(Integer)
+    headway_s: Mapped[int | None] = mapped_column(Integer)
+    first_departure_s: Mapped[int | None] = mapped_column(Integer)
+    last_departure_s: Mapped[int | None] = mapped_column(Integer)
+
+
+class RouteStopRow(Base):
+    """Stop ``sequence`` of a route pattern, ``offset_s`` after the pattern's first departure."""
+
+    __tablename__ = "route_stops"
+    __table_args__ = (ForeignKeyConstraint(["route_id", "pattern_index"],
+                                           ["route_patterns.route_id", "route_patterns.pattern_index"],
+                                           ondelete="CASCADE"),)
+
+    route_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    pattern_index: Mapped[int] = mapped_column(Integer, primary_key=True)
     sequence: Mapped[int] = mapped_column(Integer, primary_key=True)
     stop_id: Mapped[str] = mapped_column(ForeignKey("stops.id"), index=True)
     offset_s: Mapped[int] = mapped_column(Integer)

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 class Stop:
     id: str
     name: str
-    lat: float
-    lon: float
+    lat: float | None
+    lon: float | None
     zone_id: str | None = None
     town: str | None = None
 
@@ -22,6 +22,10 @@ class Pattern:
     direction_id: int
     stop_ids: tuple[str, ...]
     offsets_s: tuple[int, ...]
+    # A pattern derived from a timetable runs on its own; None means "as its route".
+    headway_s: int | None = None
+    first_departure_s: int | None = None
+    last_departure_s: int | None = None
 
     def index_of(self, stop_id: str) -> int:
         return self.stop_ids.index(stop_id)

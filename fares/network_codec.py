@@ -13,7 +13,8 @@ def network_to_dict(network: Network) -> dict[str, Any]:
             {"id": r.id, "operator_id": r.operator_id, "short_name": r.short_name, "long_name": r.long_name,
              "mode": r.mode, "headway_s": r.headway_s, "first_departure_s": r.first_departure_s,
              "last_departure_s": r.last_departure_s,
-             "patterns": [[p.direction_id, list(p.stop_ids), list(p.offsets_s)] for p in r.patterns]}
+             "patterns": [[p.direction_id, list(p.stop_ids), list(p.offsets_s), p.headway_s, p.first_departure_s,
+                           p.last_departure_s] for p in r.patterns]}
             for r in network.routes.values()
         ],
         "walks": [[w.from_stop_id, w.to_stop_id, w.seconds] for w in network.walks],
@@ -27,8 +28,8 @@ def network_from_dict(data: dict[str, Any]) -> Network:
             id=r["id"], operator_id=r["operator_id"], short_name=r["short_name"], mode=r["mode"],
             headway_s=r["headway_s"], first_departure_s=r["first_departure_s"],
             last_departure_s=r["last_departure_s"], long_name=r["long_name"],
-            patterns=tuple(Pattern(r["id"], direction, tuple(stop_ids), tuple(offsets))
-                           for direction, stop_ids, offsets in r["patterns"]),
+            patterns=tuple(Pattern(r["id"], direction, tuple(stop_ids), tuple(offsets), headway, first, last)
+                           for direction, stop_ids, offsets, headway, first, last in r["patterns"]),
         )
         for r in data["routes"]
     }

@@ -1,8 +1,11 @@
 """Journey planning: paths on the routing graph turned into timed legs.
 
-Routes run at a regular headway from their first to their last departure, so
-a leg departs at the first run that reaches the boarding stop at or after the
-time the passenger is there. A change of vehicle needs ``MIN_CHANGE_S``.
+Each pattern runs at a regular headway from its first to its last departure
+(``fares.graph.pattern_service``), so a leg departs at the first run that
+reaches the boarding stop at or after the time the passenger is there. Runs of
+the previous service day count too: GTFS times past 24:00:00 make a last
+departure after midnight. A change of vehicle needs ``MIN_CHANGE_S``;
+consecutive walking links are one walk.
 """
 from __future__ import annotations
 
@@ -14,11 +17,21 @@ from typing import Any
 import networkx as nx
 
 from core.errors import NoJourneyFound, NotFound
-from fares.graph import Weight, fastest_weight, fewest_transfers_weight, stop_node
-from fares.network import Network, Route
+from fares.graph import (
+    TRANSFER_PENALTY_S,
+    Weight,
+    fastest_weight,
+    fewest_transfers_weight,
+    pattern_service,
+    search_for,
+    stop_node,
+)
+from fares.network import Network, Pattern, Route
 
 MIN_CHANGE_S = 120
 CRITERIA: dict[str, Weight] = {"fastest": fastest_weight, "fewest_transfers": fewest_transfers_weight}
+# the same criteria as a penalty per boarding, for ``fares.graph.Search``
+BOARDING_PENALTIES: dict[str, float] = {"fastest": 0.0, "fewest_transfers": float(TRANSFER_PENALTY_S)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,45 +72,55 @@ class Journey:
         return tuple((leg.route_id, leg.from_stop_id, leg.to_stop_id) for leg in self.legs)
 
 
-def _next_departure(route: Route, offset_s: int, not_before: datetime) -> datetime:
-    """The first run of ``route`` that is at the stop (``offset_s`` into the run) at or after ``not_before``."""
+def _next_departure(route: Route, pattern: Pattern, offset_s: int, not_before: datetime) -> datetime:
+    """The first run of ``pattern`` that is at the stop (``offset_s`` into the run) at or after ``not_before``."""
+    headway_s, first_s, last_s = pattern_service(route, pattern)
     midnight = not_before.replace(hour=0, minute=0, second=0, microsecond=0)
-    for day in range(2):
+    best: datetime | None = None
+    for day in (-1, 0, 1):  # yesterday's service may still run after midnight (times past 24:00:00)
         base = midnight + timedelta(days=day)
         # exact ceiling on timedeltas: int() of float seconds rounded a fraction of a second down
-        late = not_before - base - timedelta(seconds=offset_s + route.first_departure_s)
-        runs = max(0, -(-late // timedelta(seconds=route.headway_s)))
-        start_s = route.first_departure_s + runs * route.headway_s
-        if start_s <= route.last_departure_s:
-            return base + timedelta(seconds=start_s + offset_s)
-    raise NoJourneyFound(f"route {route.short_name} does not run after {not_before.isoformat()}")
+        late = not_before - base - timedelta(seconds=offset_s + first_s)
+        runs = max(0, -(-late // timedelta(seconds=headway_s)))
+        start_s = first_s + runs * headway_s
+        if start_s <= last_s:
+            candidate = base + timedelta(seconds=start_s + offset_s)
+            if best is None or candidate < best:
+                best = candidate
+    if best is None:
+        raise NoJourneyFound(f"route {route.short_name} does not run after {not_before.isoformat()}")
+    return best
 
 
-def _path_to_legs(
-    path: Sequence[Any], graph: nx.DiGraph, network: Network, at: datetime
-) -> tuple[JourneyLeg, ...]:
+def journey_legs(path: Sequence[Any], graph: nx.DiGraph, network: Network, at: datetime) -> tuple[JourneyLeg, ...]:
+    """The timed legs of a path of graph nodes, leaving at ``at``."""
     legs: list[JourneyLeg] = []
     now = at
     i = 0
     while i < len(path) - 1:
         node, nxt = path[i], path[i + 1]
         if node[0] == "S" and nxt[0] == "S":
-            walk_s = int(graph.edges[node, nxt]["seconds"])
-            legs.append(JourneyLeg("walk", node[1], nxt[1], now, now + timedelta(seconds=walk_s)))
+            chain = [node[1]]
+            walk_s = 0
+            while i < len(path) - 1 and path[i][0] == "S" and path[i + 1][0] == "S":
+                walk_s += int(graph.edges[path[i], path[i + 1]]["seconds"])
+                chain.append(path[i + 1][1])
+                i += 1
+            legs.append(JourneyLeg("walk", chain[0], chain[-1], now, now + timedelta(seconds=walk_s),
+                                   stop_ids=tuple(chain)))
             now += timedelta(seconds=walk_s)
-            i += 1
             continue
         if node[0] == "S" and nxt[0] == "R":
-            _, route_id, direction, first_index = nxt
+            _, route_id, pattern_no, first_index = nxt
             j = i + 1
             while j + 1 < len(path) and path[j + 1][0] == "R":
                 j += 1
             last_index = path[j][3]
             route = network.routes[route_id]
-            pattern = next(p for p in route.patterns if p.direction_id == direction)
+            pattern = route.patterns[pattern_no]
             if legs and legs[-1].is_ride:
                 now += timedelta(seconds=MIN_CHANGE_S)
-            departure = _next_departure(route, pattern.offsets_s[first_index], now)
+            departure = _next_departure(route, pattern, pattern.offsets_s[first_index], now)
             arrival = departure + timedelta(seconds=pattern.offsets_s[last_index] - pattern.offsets_s[first_index])
             legs.append(
                 JourneyLeg(
@@ -119,21 +142,27 @@ def _path_to_legs(
     return tuple(legs)
 
 
-def plan_journeys(graph: nx.DiGraph, network: Network, from_stop: str, to_stop: str, at: datetime) -> list[Journey]:
-    """Options that are fastest and that have the fewest transfers, earliest arrival first."""
+def check_stops(network: Network, from_stop: str, to_stop: str) -> None:
     for stop_id, field in ((from_stop, "from"), (to_stop, "to")):
         if stop_id not in network.stops:
             raise NotFound(f"unknown stop {stop_id!r}", details={"field": field})
     if from_stop == to_stop:
         raise NoJourneyFound("origin and destination are the same stop", details={"field": "to"})
+
+
+def plan_journeys(graph: nx.DiGraph, network: Network, from_stop: str, to_stop: str, at: datetime) -> list[Journey]:
+    """Options that are fastest and that have the fewest transfers (on average waits), earliest arrival first.
+
+    For fare-aware options (cheapest) and a graph kept between requests, see ``fares.planner``.
+    """
+    check_stops(network, from_stop, to_stop)
+    search = search_for(graph)
     found: dict[tuple[Any, ...], Journey] = {}
-    for name, weight in CRITERIA.items():
-        try:
-            path = nx.shortest_path(graph, stop_node(from_stop), stop_node(to_stop), weight=weight)
-        except nx.NetworkXNoPath:
+    for name, penalty in BOARDING_PENALTIES.items():
+        result = search.shortest_path(stop_node(from_stop), stop_node(to_stop), penalty)
+        if result is None:
             continue
-        legs = _path_to_legs(path, graph, network, at)
-        journey = Journey((name,), legs)
+        journey = Journey((name,), journey_legs(result[1], graph, network, at))
         if journey.signature() in found:
             known = found[journey.signature()]
             found[journey.signature()] = Journey(known.criteria + (name,), known.legs)

@@ -12,7 +12,15 @@ from core.db import utcnow
 from core.errors import Conflict, NoFareFound, NotFound, ValidationFailed
 from fares.cache import pricing_context
 from fares.engines import ZoneTariffEngine
-from fares.models import NetworkState, RouteRow, RouteStopRow, StopRow, TariffVersion, WalkRow
+from fares.models import (
+    NetworkState,
+    RoutePatternRow,
+    RouteRow,
+    RouteStopRow,
+    StopRow,
+    TariffVersion,
+    WalkRow,
+)
 from fares.native.schema import load_native_package
 from fares.network import Network, Pattern, Route, Stop, Walk
 from fares.price import ItineraryLeg, Price
@@ -26,7 +34,7 @@ VALIDATED, ACTIVE, RETIRED = "validated", "active", "retired"
 
 def replace_network(session: Session, stops: Iterable[Stop], routes: Iterable[Route], walks: Iterable[Walk]) -> None:
     """Replace the stored network with the given one (inside the caller's transaction)."""
-    for table in (WalkRow, RouteStopRow, RouteRow, StopRow):
+    for table in (WalkRow, RouteStopRow, RoutePatternRow, RouteRow, StopRow):
         session.execute(delete(table))
     session.add_all(
         StopRow(id=s.id, name=s.name, lat=s.lat, lon=s.lon, zone_id=s.zone_id, town=s.town) for s in stops
@@ -41,10 +49,13 @@ def replace_network(session: Session, stops: Iterable[Stop], routes: Iterable[Ro
             )
         )
         session.flush()
-        for pattern in route.patterns:
+        for index, pattern in enumerate(route.patterns):
+            session.add(RoutePatternRow(route_id=route.id, pattern_index=index, direction_id=pattern.direction_id,
+                                        headway_s=pattern.headway_s, first_departure_s=pattern.first_departure_s,
+                                        last_departure_s=pattern.last_departure_s))
+            session.flush()
             session.add_all(
-                RouteStopRow(route_id=route.id, direction_id=pattern.direction_id, sequence=i, stop_id=stop_id,
-                             offset_s=offset)
+                RouteStopRow(route_id=route.id, pattern_index=index, sequence=i, stop_id=stop_id, offset_s=offset)
                 for i, (stop_id, offset) in enumerate(zip(pattern.stop_ids, pattern.offsets_s, strict=True))
             )
     session.add_all(WalkRow(from_stop_id=w.from_stop_id, to_stop_id=w.to_stop_id, seconds=w.seconds) for w in walks)
@@ -62,17 +73,20 @@ def load_network(session: Session) -> Network:
         row.id: Stop(row.id, row.name, row.lat, row.lon, row.zone_id, row.town)
         for row in session.scalars(select(StopRow))
     }
-    patterns: dict[tuple[str, int], list[RouteStopRow]] = {}
-    for row in session.scalars(select(RouteStopRow).order_by(RouteStopRow.route_id, RouteStopRow.direction_id,
-                                                             RouteStopRow.sequence)):
-        patterns.setdefault((row.route_id, row.direction_id), []).append(row)
+    stops_of: dict[tuple[str, int], list[RouteStopRow]] = {}
+    for stop_row in session.scalars(select(RouteStopRow).order_by(
+            RouteStopRow.route_id, RouteStopRow.pattern_index, RouteStopRow.sequence)):
+        stops_of.setdefault((stop_row.route_id, stop_row.pattern_index), []).append(stop_row)
+    patterns_of: dict[str, list[Pattern]] = {}
+    for p in session.scalars(select(RoutePatternRow).order_by(RoutePatternRow.route_id,
+                                                              RoutePatternRow.pattern_index)):
+        rows = stops_of.get((p.route_id, p.pattern_index), [])
+        patterns_of.setdefault(p.route_id, []).append(
+            Pattern(p.route_id, p.direction_id, tuple(r.stop_id for r in rows), tuple(r.offset_s for r in rows),
+                    p.headway_s, p.first_departure_s, p.last_departure_s))
     routes = {}
     for row in session.scalars(select(RouteRow)):
-        route_patterns = tuple(
-            Pattern(row.id, direction, tuple(r.stop_id for r in rows), tuple(r.offset_s for r in rows))
-            for (route_id, direction), rows in sorted(patterns.items())
-            if route_id == row.id
-        )
+        route_patterns = tuple(patterns_of.get(row.id, ()))
         routes[row.id] = Route(
             id=row.id, operator_id=row.operator_id, short_name=row.short_name, mode=row.mode,
             headway_s=row.headway_s, first_departure_s=row.first_departure_s,

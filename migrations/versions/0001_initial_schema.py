@@ -38,6 +38,12 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_transactions')),
     sa.UniqueConstraint('reference', name=op.f('uq_ledger_transactions_reference'))
     )
+    op.create_table('network_state',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('updated_at', core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_network_state'))
+    )
     op.create_table('operators',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -64,8 +70,8 @@ def upgrade() -> None:
     op.create_table('stops',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('lat', sa.Float(), nullable=False),
-    sa.Column('lon', sa.Float(), nullable=False),
+    sa.Column('lat', sa.Float(), nullable=True),
+    sa.Column('lon', sa.Float(), nullable=True),
     sa.Column('zone_id', sa.String(length=32), nullable=True),
     sa.Column('parent_station', sa.String(length=64), nullable=True),
     sa.Column('town', sa.String(length=100), nullable=True),
@@ -243,15 +249,25 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_payments_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_payments_order_id'), ['order_id'], unique=False)
 
+    op.create_table('route_patterns',
+    sa.Column('route_id', sa.String(length=64), nullable=False),
+    sa.Column('pattern_index', sa.Integer(), nullable=False),
+    sa.Column('direction_id', sa.Integer(), nullable=False),
+    sa.Column('headway_s', sa.Integer(), nullable=True),
+    sa.Column('first_departure_s', sa.Integer(), nullable=True),
+    sa.Column('last_departure_s', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['route_id'], ['routes.id'], name=op.f('fk_route_patterns_route_id_routes'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('route_id', 'pattern_index', name=op.f('pk_route_patterns'))
+    )
     op.create_table('route_stops',
     sa.Column('route_id', sa.String(length=64), nullable=False),
-    sa.Column('direction_id', sa.Integer(), nullable=False),
+    sa.Column('pattern_index', sa.Integer(), nullable=False),
     sa.Column('sequence', sa.Integer(), nullable=False),
     sa.Column('stop_id', sa.String(length=64), nullable=False),
     sa.Column('offset_s', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['route_id'], ['routes.id'], name=op.f('fk_route_stops_route_id_routes'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['route_id', 'pattern_index'], ['route_patterns.route_id', 'route_patterns.pattern_index'], name=op.f('fk_route_stops_route_id_route_patterns'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['stop_id'], ['stops.id'], name=op.f('fk_route_stops_stop_id_stops')),
-    sa.PrimaryKeyConstraint('route_id', 'direction_id', 'sequence', name=op.f('pk_route_stops'))
+    sa.PrimaryKeyConstraint('route_id', 'pattern_index', 'sequence', name=op.f('pk_route_stops'))
     )
     with op.batch_alter_table('route_stops', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_route_stops_stop_id'), ['stop_id'], unique=False)
@@ -280,6 +296,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_route_stops_stop_id'))
 
     op.drop_table('route_stops')
+    op.drop_table('route_patterns')
     with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_payments_order_id'))
         batch_op.drop_index(batch_op.f('ix_payments_created_at'))
@@ -331,5 +348,6 @@ def downgrade() -> None:
 
     op.drop_table('outbox_events')
     op.drop_table('operators')
+    op.drop_table('network_state')
     op.drop_table('ledger_transactions')
     op.drop_table('idempotency_records')

@@ -14,12 +14,22 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
+import networkx as nx
 import pytest
 
 from core.errors import NoJourneyFound, NotFound
-from fares.graph import BOARDING_PENALTY_S, build_graph, fewest_transfers_weight, stop_node
+from fares.graph import (
+    BOARDING_PENALTY_S,
+    TRANSFER_PENALTY_S,
+    build_graph,
+    fastest_weight,
+    fewest_transfers_weight,
+    search_for,
+    stop_node,
+)
+from fares.gtfs.network import TimedPattern
 from fares.network import Network, Pattern, Route, Stop, Walk
-from fares.routing import MIN_CHANGE_S, plan_journeys
+from fares.routing import MIN_CHANGE_S, journey_legs, plan_journeys
 
 
 def build_network(rail_first_departure_s: int = 6 * 3600 + 15 * 60) -> Network:
@@ -290,3 +300,86 @@ def test_the_same_origin_and_destination_is_no_journey():
 def test_stops_without_a_connection_give_no_journey(from_stop, to_stop):
     with pytest.raises(NoJourneyFound):
         plan(from_stop, to_stop, at(7, 0))
+
+
+# --- the compiled search, patterns of their own, walks, runs after midnight -----------------
+
+
+def test_the_compiled_search_costs_the_same_as_networkx_between_every_pair_of_stops():
+    search = search_for(GRAPH)
+    compared = 0
+    for a in NETWORK.stops:
+        for b in NETWORK.stops:
+            if a == b:
+                continue
+            for penalty, weight in ((0.0, fastest_weight), (float(TRANSFER_PENALTY_S), fewest_transfers_weight)):
+                found = search.shortest_path(stop_node(a), stop_node(b), penalty)
+                try:
+                    expected = nx.shortest_path_length(GRAPH, stop_node(a), stop_node(b), weight=weight)
+                except nx.NetworkXNoPath:
+                    assert found is None
+                    continue
+                assert found is not None and found[0] == expected
+                compared += 1
+    assert compared == 50  # 25 connected ordered pairs, two weightings
+
+
+def test_a_search_can_leave_operators_out():
+    search = search_for(GRAPH)
+
+    cost, path = search.shortest_path(stop_node("A1"), stop_node("C"), without_operators=frozenset({"OPB"}))
+
+    assert [n for n in path if n[0] == "R"] == [("R", "SLOW", 0, 0), ("R", "SLOW", 0, 1)]
+    assert cost == 1800 + BOARDING_PENALTY_S + 3600
+    assert search.shortest_path(stop_node("A1"), stop_node("B1"), without_operators=frozenset({"OPB"})) is None
+
+
+def test_the_search_of_a_graph_is_compiled_once():
+    assert search_for(GRAPH) is search_for(GRAPH)
+    assert search_for(build_graph(NETWORK)) is not search_for(GRAPH)
+
+
+def test_board_edges_name_their_operator_and_route():
+    board = GRAPH.edges[stop_node("X"), ("R", "RAIL2", 0, 0)]
+
+    assert (board["operator"], board["route"]) == ("OPB", "RAIL2")
+
+
+def test_two_patterns_in_one_direction_have_their_own_nodes_and_their_own_runs():
+    # a short turn A1-A2 of BUS1, also direction 0, running every 20 min from 06:03 to 09:03
+    short = TimedPattern("BUS1", 0, ("A1", "A2"), (0, 240), headway_s=1200, first_departure_s=6 * 3600 + 180,
+                         last_departure_s=9 * 3600 + 180)
+    bus1 = replace(NETWORK.routes["BUS1"], patterns=NETWORK.routes["BUS1"].patterns + (short,))
+    network = Network(NETWORK.stops, dict(NETWORK.routes, BUS1=bus1), NETWORK.walks)
+    graph = build_graph(network)
+
+    assert graph.edges[stop_node("A1"), ("R", "BUS1", 2, 0)]["seconds"] == 600 + BOARDING_PENALTY_S
+    assert graph.edges[("R", "BUS1", 2, 0), ("R", "BUS1", 2, 1)]["seconds"] == 240
+    assert graph.edges[stop_node("A1"), ("R", "BUS1", 0, 0)]["seconds"] == 300 + BOARDING_PENALTY_S
+    short_leg = journey_legs([stop_node("A1"), ("R", "BUS1", 2, 0), ("R", "BUS1", 2, 1), stop_node("A2")],
+                             graph, network, at(7, 4))
+    assert [(leg.route_id, leg.departure, leg.arrival) for leg in short_leg] == [("BUS1", at(7, 23), at(7, 27))]
+
+
+def test_consecutive_walks_are_one_walking_leg():
+    walks = NETWORK.walks + (Walk("ISLAND", "B2", 100),)
+    network = Network(NETWORK.stops, NETWORK.routes, walks)
+
+    (journey,) = plan("ISLAND", "C", at(7, 0), network)
+
+    (walk,) = journey.legs
+    assert (walk.mode, walk.from_stop_id, walk.to_stop_id, walk.stop_ids) == ("walk", "ISLAND", "C",
+                                                                              ("ISLAND", "B2", "C"))
+    assert (walk.departure, walk.arrival) == (at(7, 0), at(7, 5, 40))
+
+
+def test_a_route_whose_last_run_leaves_after_midnight_is_caught_early_next_morning():
+    # BUS1 with its last run at 25:00:00 of the service day (01:00 the next morning)
+    late = replace(NETWORK.routes["BUS1"], last_departure_s=25 * 3600)
+    network = Network(NETWORK.stops, dict(NETWORK.routes, BUS1=late), NETWORK.walks)
+
+    (journey,) = plan("A2", "X", at(0, 31, day=3), network)
+
+    assert timeline(journey) == [("BUS1", "A2", "X", at(0, 35, day=3), at(0, 40, day=3))]
+    (after_the_last,) = plan("A2", "X", at(1, 6, day=3), network)
+    assert after_the_last.departure == at(6, 5, day=3)
