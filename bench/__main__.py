@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import thin_path
+from bench import plan_price, thin_path
 
-BENCHMARKS = {"thin_path": thin_path.main}
+BENCHMARKS = {"thin_path": thin_path.main, "plan_price": plan_price.main}
 
 
 def main(argv: list[str]) -> None:

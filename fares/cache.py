@@ -13,16 +13,15 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import NoFareFound, NotFound
 from fares.engines import build_engine
-from fares.graph import build_graph
 from fares.models import NetworkState, TariffVersion
 from fares.network import Network
 from fares.network_codec import network_from_dict
+from fares.planner import Planner
 from fares.price import FareEngine
 
 CACHED_CONTEXTS = 4
@@ -31,7 +30,7 @@ CACHED_CONTEXTS = 4
 @dataclass(frozen=True, slots=True)
 class PricingContext:
     network: Network
-    graph: nx.DiGraph
+    planner: Planner
     engine: FareEngine
     tariff_version_id: int
 
@@ -75,7 +74,7 @@ class PricingCache:
         stored = version.content.get("network") if isinstance(version.content, dict) else None
         network = network_from_dict(stored) if stored else load_network(session)
         engine = build_engine(version.format, version.content, network, version.id)
-        return PricingContext(network, build_graph(network), engine, version.id)
+        return PricingContext(network, Planner(network), engine, version.id)
 
 
 _cache = PricingCache()

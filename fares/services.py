@@ -24,7 +24,7 @@ from fares.models import (
 from fares.native.schema import load_native_package
 from fares.network import Network, Pattern, Route, Stop, Walk
 from fares.price import ItineraryLeg, Price
-from fares.routing import Journey, plan_journeys
+from fares.routing import Journey
 from fares.tariff import ZoneTariff
 
 VALIDATED, ACTIVE, RETIRED = "validated", "active", "retired"
@@ -188,12 +188,7 @@ def plan_and_price(
     session: Session, from_stop: str, to_stop: str, at: datetime, rider_category: str | None
 ) -> tuple[Network, list[tuple[Journey, Price]]]:
     context = pricing_context(session)
-    network, engine = context.network, context.engine
-    if isinstance(engine, ZoneTariffEngine):
-        engine.tariff.category(rider_category)  # an unknown category fails before planning
-    options = []
-    for journey in plan_journeys(context.graph, network, from_stop, to_stop, at):
-        rides = [ItineraryLeg(leg.route_id, leg.from_stop_id, leg.to_stop_id, leg.departure, leg.arrival)
-                 for leg in journey.legs if leg.route_id]
-        options.append((journey, engine.price(rides, rider_category)))
-    return network, options
+    if isinstance(context.engine, ZoneTariffEngine):
+        context.engine.tariff.category(rider_category)  # an unknown category fails before planning
+    options = context.planner.plan_and_price(context.engine, from_stop, to_stop, at, rider_category)
+    return context.network, options
