@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from core.errors import NoFareFound
+from fares.gtfs.tariff import engine_from_texts
 from fares.network import Network
 from fares.price import ItineraryLeg, Price
 from fares.pricing import price_itinerary
@@ -28,4 +29,6 @@ class ZoneTariffEngine:
 def build_engine(format_: str, content: dict[str, Any], network: Network, version_id: int | None):  # noqa: ANN201
     if format_ == "native":
         return ZoneTariffEngine(ZoneTariff.from_package(content, version_id), network)
+    if format_ == "gtfs":
+        return engine_from_texts(content["source"], content["files"], network)
     raise NoFareFound(f"tariff format {format_!r} cannot be priced yet", code="unsupported_tariff_format")

@@ -1,6 +1,7 @@
 """Fare services: the database side of the network and the tariff versions."""
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ from core.db import utcnow
 from core.errors import Conflict, NoFareFound, NotFound, ValidationFailed
 from fares.cache import pricing_context
 from fares.engines import ZoneTariffEngine
+from fares.gtfs.tariff import load_gtfs_tariff, stored_texts
 from fares.models import (
     NetworkState,
     RoutePatternRow,
@@ -23,9 +25,12 @@ from fares.models import (
 )
 from fares.native.schema import load_native_package
 from fares.network import Network, Pattern, Route, Stop, Walk
+from fares.network_codec import network_from_dict, network_to_dict
 from fares.price import ItineraryLeg, Price
 from fares.routing import Journey
 from fares.tariff import ZoneTariff
+from operators.models import MODES
+from operators.services import OperatorData, upsert_operator
 
 VALIDATED, ACTIVE, RETIRED = "validated", "active", "retired"
 
@@ -111,13 +116,43 @@ def search_stops(session: Session, text: str, limit: int = 20) -> list[StopRow]:
 def import_tariff_file(
     session: Session, path: Path, name: str | None = None, valid_from: date | None = None
 ) -> TariffVersion:
-    """Validate a tariff file completely, then store it as a new (not yet active) version."""
+    """Validate a tariff (GTFS zip/folder or native .json) completely, then store it as a new version."""
     if path.is_dir() or path.suffix.lower() == ".zip":
+        return import_gtfs_tariff(session, path, name, valid_from)
+    if path.suffix.lower() != ".json":
         raise ValidationFailed(
-            f"{path.name}: GTFS tariff import is not available yet; upload a native package (.json)",
+            f"{path.name}: a tariff is a GTFS feed (.zip or folder) or a native package (.json)",
             details=[{"file": path.name, "line": None, "field": None, "message": "unsupported format"}],
         )
-    return import_native_tariff(session, path.read_text(encoding="utf-8"), path.name, name, valid_from)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed(f"{path.name} is not UTF-8", details=[
+            {"file": path.name, "line": None, "field": None, "message": str(exc)}]) from None
+    return import_native_tariff(session, text, path.name, name, valid_from)
+
+
+def import_gtfs_tariff(
+    session: Session, path: Path, name: str | None = None, valid_from: date | None = None
+) -> TariffVersion:
+    """Store a GTFS feed as a version: its fare files, agencies and derived network travel with it."""
+    tariff = load_gtfs_tariff(path, with_network=True)
+    assert tariff.network is not None
+    content = {
+        "kind": "gtfs",
+        "fares_version": tariff.fares_version,
+        "source": path.name,
+        "agencies": [[a.id, a.name] for a in tariff.basics.agencies.values()],
+        "files": stored_texts(path),
+        "network": network_to_dict(tariff.network),
+    }
+    version = TariffVersion(
+        name=name or path.stem, format="gtfs", status=VALIDATED, currency=tariff.engine.currency,
+        valid_from=valid_from or date.today(), valid_to=None, content=content,
+    )
+    session.add(version)
+    session.flush()
+    return version
 
 
 def import_native_tariff(
@@ -156,10 +191,26 @@ def activate_tariff(session: Session, version_id: int) -> TariffVersion:
     for version in versions:
         if version.status == ACTIVE:
             version.status = RETIRED
+    if target.format == "gtfs":
+        _install_gtfs_network(session, target.content)
     target.status = ACTIVE
     target.activated_at = utcnow()
     session.flush()
     return target
+
+
+def _install_gtfs_network(session: Session, content: dict[str, object]) -> None:
+    """A GTFS version brings its operators (agencies) and network; activation installs them."""
+    network = network_from_dict(content["network"])  # type: ignore[arg-type]
+    modes: dict[str, Counter[str]] = {}
+    for route in network.routes.values():
+        modes.setdefault(route.operator_id, Counter())[route.mode] += 1
+    for agency_id, agency_name in content["agencies"]:  # type: ignore[attr-defined]
+        counted = modes.get(agency_id)
+        mode = counted.most_common(1)[0][0] if counted else "bus"
+        upsert_operator(session, OperatorData(agency_id, agency_name, mode if mode in MODES else "bus"))
+    session.flush()
+    replace_network(session, network.stops.values(), network.routes.values(), network.walks)
 
 
 def list_tariffs(session: Session) -> list[TariffVersion]:

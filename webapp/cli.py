@@ -143,6 +143,44 @@ def tariff_activate(version_id: int) -> None:
     click.echo(f"tariff version {version.id} is active")
 
 
+# --- fares ---------------------------------------------------------------------------
+
+@main.group()
+def fares() -> None:
+    """Fare engine."""
+
+
+@fares.command("price")
+@click.option("--feed", "feed", required=True, type=click.Path(exists=True, path_type=Path),
+              help="GTFS feed (zip or folder)")
+@click.option("--itinerary", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help='JSON file: {"legs": [{"route_id", "from_stop_id", "to_stop_id", "departure", "arrival"}]}')
+@click.option("--rider-category", default=None)
+@click.option("--fare-media", default=None)
+@click.option("--json", "as_json", is_flag=True)
+@domain_errors
+def fares_price(feed: Path, itinerary: Path, rider_category: str | None, fare_media: str | None,
+                as_json: bool) -> None:
+    """Price an explicit itinerary against a GTFS feed (no database needed)."""
+    from fares.gtfs.tariff import load_gtfs_tariff
+    from fares.itinerary_file import read_itinerary
+    from webapp.schemas.itinerary import price_json
+
+    tariff = load_gtfs_tariff(feed, with_network=True)
+    legs = read_itinerary(itinerary, tariff.basics.timezone)
+    price = tariff.engine.price(legs, rider_category, fare_media)
+    body = price_json(price)
+    if as_json:
+        click.echo(json.dumps(body, indent=2, ensure_ascii=False))
+        return
+    total = f"{body['total']} {body['currency']}" if body["total"] is not None else "no fare (see unpriced legs)"
+    click.echo(f"total: {total}  (GTFS Fares {tariff.fares_version})")
+    for product in body["products"]:
+        click.echo(f"  {product['id']:<24} {product['amount']:>8}  legs {product['legs']}")
+    for line in body["rules"]:
+        click.echo(f"  - {line}")
+
+
 # --- journeys --------------------------------------------------------------------------
 
 @main.command("journeys")

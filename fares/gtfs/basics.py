@@ -172,6 +172,12 @@ class FeedBasics:
         return parent.timezone if parent and parent.timezone else self.timezone
 
 
+def _agency_slug(name: str) -> str:
+    """An id for the one agency of a feed that gives none (the spec allows that)."""
+    slug = "".join(ch for ch in name.upper() if ch.isalnum())[:32]
+    return slug or "AGENCY"
+
+
 def load_rows(raw: RawFeed, name: str, schema: Schema, problems: Problems,
               build: Callable[[dict[str, Any], int], T]) -> list[T]:
     """Validate every row of ``name`` with ``schema``; rows with problems are reported and skipped."""
@@ -193,11 +199,12 @@ def load_basics(raw: RawFeed, problems: Problems) -> FeedBasics:
         if not raw.has(required):
             problems.add(required, None, None, "this file is required")
     agencies = load_rows(raw, "agency.txt", AgencySchema(), problems,
-                         lambda d, _: Agency(d["agency_id"] or "", d["agency_name"], d["agency_timezone"]))
+                         lambda d, _: Agency(d["agency_id"] or _agency_slug(d["agency_name"]), d["agency_name"],
+                                             d["agency_timezone"]))
     by_id = {a.id: a for a in agencies}
     if len({a.timezone for a in agencies}) > 1:
         problems.add("agency.txt", None, "agency_timezone", "all agencies must share one timezone")
-    if len(agencies) > 1 and "" in by_id:
+    if len(agencies) > 1 and any(not row.get("agency_id") for row in raw.rows("agency.txt")):
         problems.add("agency.txt", None, "agency_id", "agency_id is required when there are several agencies")
     timezone = agencies[0].timezone if agencies else "UTC"
     default_agency = agencies[0].id if len(agencies) == 1 else None

@@ -130,3 +130,27 @@ def feed_files(path: Path) -> list[str]:
 
 def rows_as_dicts(table: Table | None) -> list[Mapping[str, str]]:
     return [row.values for row in table.rows] if table else []
+
+
+def feed_from_texts(source: str, texts: Mapping[str, str], problems: Problems | None = None) -> RawFeed:
+    """A feed from file texts kept elsewhere (a stored tariff version)."""
+    own = problems is None
+    problems = problems if problems is not None else Problems()
+    feed = RawFeed(source=source, tables={name: _parse(name, text, problems) for name, text in texts.items()})
+    if own:
+        problems.raise_if_any(source)
+    return feed
+
+
+def read_texts(path: Path, names: Iterable[str]) -> dict[str, str]:
+    """The raw texts of some files of a feed (to store them with a tariff version)."""
+    problems = Problems()
+    wanted = set(names)
+    texts = {}
+    for name, data in _files(path, problems):
+        if name in wanted:
+            text = _decode(name, data(), problems)
+            if text is not None:
+                texts[name] = text
+    problems.raise_if_any(path.name)
+    return texts

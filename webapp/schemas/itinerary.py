@@ -50,9 +50,9 @@ def price_json(price: Price) -> dict[str, Any]:
     """The API's price; ``total`` is null when a leg cannot be priced."""
     currency = price.currency
     return {
+        "currency": currency,
         "total": price.total.format() if price.total else None,
         "total_minor": price.total.minor if price.total else None,
-        "currency": currency,
         "rider_category": price.rider_category,
         "tariff_version_id": price.tariff_version_id,
         "operators": [

@@ -18,13 +18,3 @@ class Scope:
             and (self.routes is None or route_id in self.routes)
             and (self.modes is None or mode in self.modes)
         )
-
-    def describe(self) -> str:
-        parts = [
-            f"{name} {', '.join(sorted(values))}"
-            for name, values in (("operators", self.operators), ("routes", self.routes), ("modes", self.modes))
-            if values is not None
-        ]
-        if self.routes is not None and len(self.routes) > 6:
-            parts = [p if not p.startswith("routes ") else f"{len(self.routes)} routes" for p in parts]
-        return "; ".join(parts) or "every ride"
