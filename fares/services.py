@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from core.db import utcnow
 from core.errors import Conflict, NoFareFound, NotFound, ValidationFailed
 from fares.cache import pricing_context
-from fares.engines import ZoneTariffEngine
+from fares.engines import check_rider_category
 from fares.gtfs.tariff import load_gtfs_tariff, stored_texts
 from fares.models import (
     NetworkState,
@@ -23,12 +23,12 @@ from fares.models import (
     TariffVersion,
     WalkRow,
 )
-from fares.native.schema import load_native_package
+from fares.native.schema import load_native_package, native_format_version
+from fares.native.v2 import load_native_v2
 from fares.network import Network, Pattern, Route, Stop, Walk
 from fares.network_codec import network_from_dict, network_to_dict
 from fares.price import ItineraryLeg, Price
 from fares.routing import Journey
-from fares.tariff import ZoneTariff
 from operators.models import MODES
 from operators.services import OperatorData, upsert_operator
 
@@ -158,7 +158,9 @@ def import_gtfs_tariff(
 def import_native_tariff(
     session: Session, text: str, filename: str, name: str | None = None, valid_from: date | None = None
 ) -> TariffVersion:
-    package = load_native_package(text, filename)
+    """Format version 1 (zone count) or 2 (docs/native-tariff-v2.md), told apart by ``format_version``."""
+    package = load_native_v2(text, filename).package if native_format_version(text) == 2 else \
+        load_native_package(text, filename)
     if name:
         package["name"] = name
     if valid_from:
@@ -169,7 +171,7 @@ def import_native_tariff(
         status=VALIDATED,
         currency=package["currency"],
         valid_from=date.fromisoformat(package["valid_from"]),
-        valid_to=date.fromisoformat(package["valid_to"]) if package["valid_to"] else None,
+        valid_to=date.fromisoformat(package["valid_to"]) if package.get("valid_to") else None,
         content=package,
     )
     session.add(version)
@@ -217,11 +219,11 @@ def list_tariffs(session: Session) -> list[TariffVersion]:
     return list(session.scalars(select(TariffVersion).order_by(TariffVersion.id)))
 
 
-def active_tariff(session: Session) -> ZoneTariff:
+def active_currency(session: Session) -> str:
     version = session.scalars(select(TariffVersion).where(TariffVersion.status == ACTIVE)).one_or_none()
     if version is None:
         raise NoFareFound("no tariff is active; import and activate one first", code="no_active_tariff")
-    return ZoneTariff.from_package(version.content, version.id)
+    return version.currency
 
 
 # --- pricing and planning --------------------------------------------------------
@@ -239,7 +241,6 @@ def plan_and_price(
     session: Session, from_stop: str, to_stop: str, at: datetime, rider_category: str | None
 ) -> tuple[Network, list[tuple[Journey, Price]]]:
     context = pricing_context(session)
-    if isinstance(context.engine, ZoneTariffEngine):
-        context.engine.tariff.category(rider_category)  # an unknown category fails before planning
+    check_rider_category(context.engine, rider_category)  # an unknown category fails before planning
     options = context.planner.plan_and_price(context.engine, from_stop, to_stop, at, rider_category)
     return context.network, options

@@ -259,12 +259,12 @@ def settle(period: str, operator_ids: tuple[str, ...], currency: str | None) -> 
     from clearing.settlement import settle_period, write_statement
     from core.db import utcnow
     from core.money import Money
-    from fares.services import active_tariff
+    from fares.services import active_currency
 
     rt = _runtime()
     if currency is None:
         with rt.session_factory() as session:
-            currency = active_tariff(session).currency
+            currency = active_currency(session)
     settlements = settle_period(rt.uow(), period, list(operator_ids) or None, currency, utcnow())
     for settlement in settlements:
         path = write_statement(settlement, rt.settings.statements_dir)

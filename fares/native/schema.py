@@ -120,6 +120,16 @@ def line_of(source_map: dict[str, Any], path: Path) -> int:
     return 1
 
 
+def native_format_version(text: str) -> int | None:
+    """The package's ``format_version`` if it can be read, to pick the validator; None otherwise."""
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, ValueError):
+        return None
+    version = data.get("format_version") if isinstance(data, dict) else None
+    return version if isinstance(version, int) else None
+
+
 def load_native_package(text: str, filename: str) -> dict[str, Any]:
     """Parse and validate a package; raise ``ValidationFailed`` listing every problem."""
     try:

@@ -12,7 +12,7 @@ from clearing.settlement import get_settlement, settle_period, settlements_of
 from core.db import utcnow
 from core.errors import ValidationFailed
 from core.outbox import pending_count
-from fares.services import active_tariff
+from fares.services import active_currency
 from ticketing.services import captured_total
 from webapp.auth import require_operator_access, require_role
 from webapp.extensions import runtime
@@ -33,7 +33,7 @@ def settlement_json(settlement: Settlement) -> dict[str, Any]:
 
 def default_currency() -> str:
     with runtime().session_factory() as session:
-        return active_tariff(session).currency
+        return active_currency(session)
 
 
 @bp.post("/settlements")
