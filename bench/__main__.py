@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import plan_price, thin_path
+from bench import plan_price, price_throughput, thin_path
 
-BENCHMARKS = {"thin_path": thin_path.main, "plan_price": plan_price.main}
+BENCHMARKS = {"thin_path": thin_path.main, "plan_price": plan_price.main, "price_throughput": price_throughput.main}
 
 
 def main(argv: list[str]) -> None:

@@ -4,16 +4,15 @@ N random origin/destination pairs of served stops at random times of a weekday
 within the hours the EPTC feed covers (its runs start between 11:00 and 17:00);
 each request is ``Planner.plan_and_price`` (candidate searches, timing, pricing,
 choice per criterion). The baseline is one bare ``nx.shortest_path`` (seconds
-as weight) on the same graph for the same pairs in the same run. Pricing uses
-``LegFareEngine`` below (4.80 BRL per EPTC leg, 4.50 BRL per TRENS leg), not a
-real tariff.
+as weight) on the same graph for the same pairs in the same run. Pricing uses the
+real integrated tariff ``docs/examples/poa_integrated.json`` (native format 2:
+bus 4.80, rail 4.50, bus<->rail 8.37 within 60 minutes, bus->bus 7.20).
 """
 from __future__ import annotations
 
 import random
 import statistics
 import time
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,49 +20,21 @@ from zoneinfo import ZoneInfo
 import networkx as nx
 
 from core.errors import NoJourneyFound
-from core.money import Money
 from fares.graph import stop_node
 from fares.gtfs.basics import load_basics
 from fares.gtfs.network import NETWORK_FILES, build_network, merge_networks
 from fares.gtfs.reader import read_feed
+from fares.native.v2 import NativeV2Engine, load_native_v2
 from fares.network import Network
 from fares.planner import Planner
-from fares.price import ItineraryLeg, OperatorAmount, Price, PricedLeg, Product
 from fares.validation import Problems
 
 FEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "gtfs"
 PAIRS = 300
 TARGET_P50_MS, TARGET_P95_MS = 30.0, 100.0
+TARIFF = Path(__file__).resolve().parents[1] / "docs" / "examples" / "poa_integrated.json"
 TIMEZONE = ZoneInfo("America/Sao_Paulo")
 WINDOW_S = (11 * 3600 + 30 * 60, 15 * 3600 + 30 * 60)  # request times: the EPTC feed only runs 11:00-17:00
-
-
-class LegFareEngine:
-    """A flat fare per leg by operator: enough to make operator choice matter for "cheapest"."""
-
-    currency = "BRL"
-
-    def __init__(self, network: Network, fares_minor: dict[str, int]) -> None:
-        self.network = network
-        self.fares = fares_minor
-
-    def price(self, legs: Sequence[ItineraryLeg], rider_category: str | None = None,
-              fare_media: str | None = None) -> Price:
-        priced = []
-        per_operator: dict[str, int] = {}
-        for index, leg in enumerate(legs):
-            operator = self.network.routes[leg.route_id].operator_id
-            fare = Money(self.fares[operator], self.currency)
-            priced.append(PricedLeg(index, operator, leg.route_id, leg.from_stop_id, leg.to_stop_id, (), fare,
-                                    (f"flat-{operator}",)))
-            per_operator[operator] = per_operator.get(operator, 0) + fare.minor
-        total = Money(sum(per_operator.values()), self.currency)
-        operators = tuple(OperatorAmount(op, Money(m, self.currency), Money(m, self.currency))
-                          for op, m in sorted(per_operator.items()))
-        products = tuple(Product(f"single-{p.operator_id}", f"{p.operator_id} single", p.standalone, (p.index,))
-                         for p in priced if p.standalone is not None)
-        return Price(self.currency, total, rider_category, products, tuple(priced), operators,
-                     ("flat fare per leg and operator",))
 
 
 def load_porto_alegre(feeds: Path = FEEDS) -> tuple[Network, dict[str, float]]:
@@ -93,7 +64,7 @@ def main(pairs: int = PAIRS, seed: int = 7) -> None:
     start = time.perf_counter()
     planner = Planner(network)
     setup["Planner (graph + compiled search)"] = time.perf_counter() - start
-    engine = LegFareEngine(network, {"EPTC": 480, "TRENS": 450})
+    engine = NativeV2Engine(load_native_v2(TARIFF.read_text(encoding="utf-8"), TARIFF.name), network)
 
     served = sorted({s for route in network.routes.values() for p in route.patterns for s in p.stop_ids})
     rng = random.Random(seed)

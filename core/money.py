@@ -101,6 +101,23 @@ class Money:
         return f"{self.format()} {self.currency}"
 
 
+def _split_integers(amount: int, weights: Sequence[int]) -> list[int]:
+    """The same split in integer arithmetic (the hot path: weights are minor units)."""
+    if len(weights) == 1:
+        return [amount]
+    total = sum(weights)
+    if total == 0:
+        weights, total = [1] * len(weights), len(weights)
+    products = [amount * w for w in weights]
+    parts = [p // total for p in products]
+    left = amount - sum(parts)
+    if left:
+        order = sorted(range(len(weights)), key=lambda i: (-(products[i] % total), -weights[i], i))
+        for i in order[:left]:
+            parts[i] += 1
+    return parts
+
+
 def split_minor(amount: int, weights: Sequence[int | Fraction]) -> list[int]:
     """Split ``amount`` minor units in proportion to ``weights`` (largest remainder).
 
@@ -114,6 +131,8 @@ def split_minor(amount: int, weights: Sequence[int | Fraction]) -> list[int]:
         raise ValueError("weights must not be negative")
     if amount < 0:
         return [-part for part in split_minor(-amount, weights)]
+    if all(isinstance(w, int) for w in weights):
+        return _split_integers(amount, weights)  # type: ignore[arg-type]
     fractions = [Fraction(w) for w in weights]
     total = sum(fractions)
     if total == 0:

@@ -82,3 +82,11 @@ def test_split_parts_are_within_one_cent_of_the_exact_share(amount, weights):
     for part, weight in zip(split_minor(amount, weights), weights, strict=True):
         exact = Fraction(amount * weight, total)
         assert exact - 1 < part < exact + 1
+
+
+@given(
+    amount=st.integers(min_value=0, max_value=10**7),
+    weights=st.lists(st.integers(min_value=0, max_value=10**5), min_size=1, max_size=8),
+)
+def test_integer_and_fraction_weights_split_alike(amount, weights):
+    assert split_minor(amount, weights) == split_minor(amount, [Fraction(w, 7) for w in weights])
