@@ -5,7 +5,6 @@ import json
 import shutil
 import zipfile
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
