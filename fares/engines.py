@@ -8,7 +8,7 @@ from core.errors import NoFareFound
 from fares.gtfs.tariff import engine_from_texts
 from fares.native.v2 import NativeV2Engine, build_model
 from fares.network import Network
-from fares.price import FareEngine, ItineraryLeg, Price
+from fares.price import ItineraryLeg, Price
 from fares.pricing import price_itinerary
 from fares.tariff import ZoneTariff
 
@@ -21,18 +21,13 @@ class ZoneTariffEngine:
         self.network = network
         self.currency = tariff.currency
 
+    def rider_category(self, rider_category: str | None) -> str | None:
+        return self.tariff.category(rider_category).id
+
     def price(
         self, legs: Sequence[ItineraryLeg], rider_category: str | None = None, fare_media: str | None = None
     ) -> Price:
         return price_itinerary(legs, self.network, self.tariff, rider_category)
-
-
-def check_rider_category(engine: FareEngine, rider_category: str | None) -> None:
-    """Raise ``NoFareFound`` for a rider category the tariff does not know."""
-    if isinstance(engine, ZoneTariffEngine):
-        engine.tariff.category(rider_category)
-    elif isinstance(engine, NativeV2Engine):
-        engine.model.category(rider_category)
 
 
 def build_engine(format_: str, content: dict[str, Any], network: Network, version_id: int | None):  # noqa: ANN201

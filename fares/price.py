@@ -76,6 +76,10 @@ class Price:
 class FareEngine(Protocol):
     currency: str
 
+    def rider_category(self, rider_category: str | None) -> str | None:
+        """The category that applies (the default for None); ``NoFareFound`` for an unknown one."""
+        ...
+
     def price(
         self, legs: Sequence[ItineraryLeg], rider_category: str | None = None, fare_media: str | None = None
     ) -> Price: ...

@@ -1,6 +1,7 @@
 """Fare services: the database side of the network and the tariff versions."""
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -12,7 +13,6 @@ from sqlalchemy.orm import Session
 from core.db import utcnow
 from core.errors import Conflict, NoFareFound, NotFound, ValidationFailed
 from fares.cache import pricing_context
-from fares.engines import check_rider_category
 from fares.gtfs.tariff import load_gtfs_tariff, stored_texts
 from fares.models import (
     NetworkState,
@@ -132,6 +132,27 @@ def import_tariff_file(
     return import_native_tariff(session, text, path.name, name, valid_from)
 
 
+def import_tariff_upload(
+    session: Session, filename: str, data: bytes, name: str | None = None, valid_from: date | None = None
+) -> TariffVersion:
+    """An uploaded file: a GTFS zip or a native package (.json)."""
+    lowered = filename.lower()
+    if lowered.endswith(".zip"):
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / Path(filename).name
+            path.write_bytes(data)
+            return import_gtfs_tariff(session, path, name, valid_from)
+    if lowered.endswith(".json"):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValidationFailed(f"{filename} is not UTF-8", details=[
+                {"file": filename, "line": None, "field": None, "message": str(exc)}]) from None
+        return import_native_tariff(session, text, filename, name, valid_from)
+    raise ValidationFailed(f"{filename}: a tariff is a GTFS feed (.zip) or a native package (.json)",
+                           details=[{"file": filename, "line": None, "field": None, "message": "unsupported format"}])
+
+
 def import_gtfs_tariff(
     session: Session, path: Path, name: str | None = None, valid_from: date | None = None
 ) -> TariffVersion:
@@ -241,6 +262,6 @@ def plan_and_price(
     session: Session, from_stop: str, to_stop: str, at: datetime, rider_category: str | None
 ) -> tuple[Network, list[tuple[Journey, Price]]]:
     context = pricing_context(session)
-    check_rider_category(context.engine, rider_category)  # an unknown category fails before planning
+    context.engine.rider_category(rider_category)  # an unknown category fails before planning
     options = context.planner.plan_and_price(context.engine, from_stop, to_stop, at, rider_category)
     return context.network, options

@@ -86,3 +86,26 @@ def test_pricing_unknown_legs_is_a_clear_error(client):
     assert response.status_code == 422
     assert response.json["error"]["details"] == {"leg": 0, "field": "route_id"}
     assert client.post("/api/v1/fares/price", json={"legs": LEGS, "tariff_version_id": 99}).status_code == 404
+
+
+def test_a_gtfs_zip_uploads_as_a_version_and_prices_after_activation(client, shared_gtfs):
+    feed = (shared_gtfs / "transcollines_fares_v2.zip").read_bytes()
+    data = {"file": (io.BytesIO(feed), "transcollines.zip"), "name": "Transcollines"}
+    created = client.post("/api/v1/tariffs", data=data, headers=ADMIN, content_type="multipart/form-data")
+    assert created.status_code == 201, created.json
+    assert (created.json["format"], created.json["currency"]) == ("gtfs", "CAD")
+    shown = client.get(f"/api/v1/tariffs/{created.json['id']}", headers=ADMIN).json
+    assert shown["content"]["fares_version"] == "v2" and "fare_leg_rules.txt" in shown["content"]["files"]
+    assert client.post(f"/api/v1/tariffs/{created.json['id']}/activate", headers=ADMIN).status_code == 200
+    legs = [{"route_id": "910", "from_stop_id": "F134-01", "to_stop_id": "L910-01",
+             "departure": "2026-01-12T05:17:00-05:00", "arrival": "2026-01-12T06:59:00-05:00"}]
+    priced = client.post("/api/v1/fares/price", json={"legs": legs}).json
+    assert (priced["total"], priced["currency"], priced["products"][0]["id"]) == ("20.00", "CAD", "PS-2000")
+    assert client.get("/api/v1/stops?q=gatineau").json["stops"]
+
+
+def test_a_corrupt_zip_is_a_422_not_a_500(client):
+    data = {"file": (io.BytesIO(b"PK not really a zip"), "feed.zip")}
+    response = client.post("/api/v1/tariffs", data=data, headers=ADMIN, content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert response.json["errors"][0]["file"] == "feed.zip"

@@ -7,12 +7,12 @@ from flask import Blueprint, request
 
 from core.errors import NotFound, ValidationFailed
 from fares.models import TariffVersion
-from fares.services import activate_tariff, import_native_tariff, list_tariffs
+from fares.services import activate_tariff, import_tariff_upload, list_tariffs
 from webapp.auth import require_role
 from webapp.extensions import runtime
 
 bp = Blueprint("tariffs", __name__)
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # within the app's MAX_CONTENT_LENGTH
 
 
 def tariff_json(version: TariffVersion) -> dict[str, Any]:
@@ -39,7 +39,11 @@ def show(version_id: int) -> dict[str, Any]:
         version = session.get(TariffVersion, version_id)
         if version is None:
             raise NotFound(f"no tariff version {version_id}")
-        return {**tariff_json(version), "content": version.content}
+        content = version.content
+        if version.format == "gtfs":  # the feed's texts and network are large: name them only
+            content = {"fares_version": content["fares_version"], "source": content["source"],
+                       "files": sorted(content["files"]), "agencies": content["agencies"]}
+        return {**tariff_json(version), "content": content}
 
 
 @bp.post("/tariffs")
@@ -53,19 +57,9 @@ def upload() -> tuple[dict[str, Any], int]:
     if len(raw) > MAX_UPLOAD_BYTES:
         raise ValidationFailed("the file is larger than 20 MB",
                                details=[{"file": upload.filename, "line": None, "field": None, "message": "too large"}])
-    if not upload.filename.lower().endswith(".json"):
-        raise ValidationFailed(f"{upload.filename}: only native tariff packages (.json) can be uploaded yet",
-                               details=[{"file": upload.filename, "line": None, "field": None,
-                                         "message": "unsupported format"}])
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValidationFailed(f"{upload.filename} is not UTF-8",
-                               details=[{"file": upload.filename, "line": None, "field": None,
-                                         "message": str(exc)}]) from None
     uow = runtime().uow()
     with uow:
-        version = import_native_tariff(uow.session, text, upload.filename, request.form.get("name") or None)
+        version = import_tariff_upload(uow.session, upload.filename, raw, request.form.get("name") or None)
         uow.commit()
         return tariff_json(version), 201
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from core.errors import NoFareFound
 from core.money import Money
 from fares.gtfs.basics import FeedBasics, GtfsRoute
 from fares.gtfs.fares_v1.cover import Cover, cheapest_cover
@@ -83,6 +84,13 @@ class FaresV1Engine:
                 out[(start, end)] = Group(routes, agencies, facts[start].origin, last.destination, zones,
                                           end - start - 1, elapsed)
         return out
+
+    def rider_category(self, rider_category: str | None) -> str | None:
+        """Fares v1 has no rider categories: only "none given" is known."""
+        if rider_category is not None:
+            raise NoFareFound(f"unknown rider category {rider_category!r}: this GTFS Fares v1 tariff has none",
+                              details={"field": "rider_category"}, code="unknown_rider_category")
+        return None
 
     def price(
         self, legs: Sequence[ItineraryLeg], rider_category: str | None = None, fare_media: str | None = None

@@ -98,6 +98,9 @@ class FaresV2Engine:
             split = self._splits[key] = split_by_operator(total, priced)
         return split
 
+    def rider_category(self, rider_category: str | None) -> str | None:
+        return self._category(rider_category)
+
     def _category(self, rider_category: str | None) -> str | None:
         if rider_category is None:
             return self._default_category

@@ -123,6 +123,9 @@ class NativeV2Engine:
 
     # --- the FareEngine protocol ------------------------------------------------------
 
+    def rider_category(self, rider_category: str | None) -> str | None:
+        return self.model.category(rider_category).id
+
     def price(
         self, legs: Sequence[ItineraryLeg], rider_category: str | None = None, fare_media: str | None = None
     ) -> Price:
