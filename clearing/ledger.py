@@ -54,6 +54,15 @@ def psp_receivable(session: Session, currency: str) -> LedgerAccount:
                                  currency)
 
 
+def wallet_liability_code(currency: str) -> str:
+    return f"wallet_liability:{currency}"
+
+
+def wallet_liability(session: Session, currency: str) -> LedgerAccount:
+    return get_or_create_account(session, wallet_liability_code(currency), "Prepaid wallets owed to passengers",
+                                 "liability", currency)
+
+
 def operator_payable(session: Session, operator_id: str, currency: str) -> LedgerAccount:
     return get_or_create_account(session, operator_payable_code(operator_id, currency),
                                  f"Payable to operator {operator_id}", "liability", currency, operator_id)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from clearing.ledger import ledger_total
 from clearing.models import ClearingRecord, ClearingShare
+from core.outbox import SALE_PAID
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,8 @@ def reconcile(
     )
     cleared = session.scalar(
         select(func.coalesce(func.sum(ClearingRecord.amount_minor), 0))
-        .where(ClearingRecord.sale_period == period, ClearingRecord.currency == currency)
+        .where(ClearingRecord.sale_period == period, ClearingRecord.currency == currency,
+               ClearingRecord.event_type == SALE_PAID)
     )
     return Reconciliation(
         period=period, currency=currency, payments_minor=payments_minor, refunds_minor=refunds_minor,

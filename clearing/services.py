@@ -1,56 +1,95 @@
-"""Clearing services: book a sale event's shares, exactly once per event id."""
+"""Clearing services: book each published event exactly once (by event id).
+
+One handler per event type; each adds its ``ClearingRecord`` (and shares and
+ledger transaction) to the session, and ``clear_event`` commits once. A second
+delivery of the same event id finds the record and changes nothing.
+"""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from clearing.apportionment import SaleLeg, apportion_by_standalone_fares
-from clearing.ledger import Line, operator_payable, post, psp_receivable
+from clearing.ledger import Line, operator_payable, post, psp_receivable, wallet_liability
 from clearing.models import ClearingRecord, ClearingShare
 from clearing.periods import period_of
-from core.outbox import SALE_PAID
+from core.outbox import SALE_PAID, WALLET_TOPPED_UP
 from core.unit_of_work import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
 CLEARED, DUPLICATE, IGNORED = "cleared", "duplicate", "ignored"
+Handler = Callable[[Session, dict[str, Any]], ClearingRecord]
+
+
+def clear_sale(session: Session, message: dict[str, Any]) -> ClearingRecord:
+    """SalePaid: split among the operators by standalone fares; the money came from the card or the wallet."""
+    payload = message["payload"]
+    amount, currency = int(payload["amount_minor"]), payload["currency"]
+    paid_at = datetime.fromisoformat(payload["paid_at"])
+    shares = apportion_by_standalone_fares(
+        amount, [SaleLeg(leg["operator_id"], int(leg["standalone_minor"])) for leg in payload["legs"]]
+    )
+    source = wallet_liability(session, currency) if payload.get("payment_method") == "wallet" else \
+        psp_receivable(session, currency)
+    lines = [Line(source, amount)] + [
+        Line(operator_payable(session, share.operator_id, currency), -share.amount_minor) for share in shares
+    ]
+    transaction = post(session, f"sale:{payload['sale_id']}", f"Sale {payload['sale_id']} cleared", paid_at, lines)
+    record = ClearingRecord(
+        event_id=message["id"], event_type=SALE_PAID, sale_id=payload["sale_id"], amount_minor=amount,
+        currency=currency, sale_period=period_of(paid_at), occurred_at=paid_at, transaction_id=transaction.id,
+    )
+    session.add(record)
+    session.flush()
+    session.add_all(
+        ClearingShare(record_id=record.id, operator_id=share.operator_id, amount_minor=share.amount_minor,
+                      weight_minor=share.weight_minor, sale_period=record.sale_period)
+        for share in shares
+    )
+    return record
+
+
+def book_top_up(session: Session, message: dict[str, Any]) -> ClearingRecord:
+    """WalletToppedUp: card money received, owed to the passenger until spent."""
+    payload = message["payload"]
+    amount, currency = int(payload["amount_minor"]), payload["currency"]
+    occurred_at = datetime.fromisoformat(payload["topped_up_at"])
+    transaction = post(session, f"topup:{payload['top_up_id']}", f"Wallet {payload['wallet_id']} topped up",
+                       occurred_at, [Line(psp_receivable(session, currency), amount),
+                                     Line(wallet_liability(session, currency), -amount)])
+    record = ClearingRecord(
+        event_id=message["id"], event_type=WALLET_TOPPED_UP, sale_id=payload["top_up_id"], amount_minor=amount,
+        currency=currency, sale_period=period_of(occurred_at), occurred_at=occurred_at,
+        transaction_id=transaction.id,
+    )
+    session.add(record)
+    return record
+
+
+HANDLERS: dict[str, Handler] = {
+    SALE_PAID: clear_sale,
+    WALLET_TOPPED_UP: book_top_up,
+}
 
 
 def clear_event(uow: SqlUnitOfWork, message: dict[str, Any]) -> str:
     """Clear one published outbox event; a second delivery of the same id changes nothing."""
-    if message.get("type") != SALE_PAID:
+    handler = HANDLERS.get(str(message.get("type")))
+    if handler is None:
         log.info("clearing ignores event_id=%s type=%s", message.get("id"), message.get("type"))
         return IGNORED
     with uow:
         session = uow.session
         if session.scalars(select(ClearingRecord.id).where(ClearingRecord.event_id == message["id"])).first():
             return DUPLICATE
-        payload = message["payload"]
-        amount, currency = int(payload["amount_minor"]), payload["currency"]
-        paid_at = datetime.fromisoformat(payload["paid_at"])
-        shares = apportion_by_standalone_fares(
-            amount, [SaleLeg(leg["operator_id"], int(leg["standalone_minor"])) for leg in payload["legs"]]
-        )
-        lines = [Line(psp_receivable(session, currency), amount)] + [
-            Line(operator_payable(session, share.operator_id, currency), -share.amount_minor) for share in shares
-        ]
-        transaction = post(session, f"sale:{payload['sale_id']}", f"Sale {payload['sale_id']} cleared", paid_at,
-                           lines)
-        record = ClearingRecord(
-            event_id=message["id"], event_type=SALE_PAID, sale_id=payload["sale_id"], amount_minor=amount,
-            currency=currency, sale_period=period_of(paid_at), occurred_at=paid_at, transaction_id=transaction.id,
-        )
-        session.add(record)
-        session.flush()
-        session.add_all(
-            ClearingShare(record_id=record.id, operator_id=share.operator_id, amount_minor=share.amount_minor,
-                          weight_minor=share.weight_minor, sale_period=record.sale_period)
-            for share in shares
-        )
+        record = handler(session, message)
         try:
             uow.commit()
         except IntegrityError:
@@ -58,5 +97,6 @@ def clear_event(uow: SqlUnitOfWork, message: dict[str, Any]) -> str:
             uow.rollback()
             log.info("event_id=%s was cleared concurrently", message["id"])
             return DUPLICATE
-    log.info("cleared event_id=%s sale_id=%s amount=%s", message["id"], payload["sale_id"], amount)
+        log.info("cleared event_id=%s type=%s reference=%s amount=%s", message["id"], message["type"],
+                 record.sale_id, record.amount_minor)
     return CLEARED

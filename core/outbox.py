@@ -21,8 +21,11 @@ log = logging.getLogger(__name__)
 
 EventMessage = dict[str, Any]
 
-# Event types: the contract between the packages that emit and those that consume.
+# Event types: the contract between the packages that emit and those that consume
+# (payloads in docs/events.md).
 SALE_PAID = "SalePaid"
+SALE_REFUNDED = "SaleRefunded"
+WALLET_TOPPED_UP = "WalletToppedUp"
 Publisher = Callable[[EventMessage], None]
 
 

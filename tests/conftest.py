@@ -41,6 +41,19 @@ def reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+def create_schema(url: str) -> None:
+    """Migrations, or ``create_all`` while a model has no migration yet (FAREBRIDGE_TEST_SCHEMA=create_all).
+
+    tests/integration/test_migrations.py keeps the two in agreement.
+    """
+    if os.environ.get("FAREBRIDGE_TEST_SCHEMA") == "create_all":
+        engine = create_engine(url)
+        all_metadata().create_all(engine)
+        engine.dispose()
+    else:
+        upgrade(url)
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
     try:
@@ -51,14 +64,14 @@ def postgres_url() -> str:
     except Exception as exc:  # noqa: BLE001 - any driver error means "not there"
         service_missing("PostgreSQL", exc)
     reset_postgres(PG_URL)
-    upgrade(PG_URL)
+    create_schema(PG_URL)
     return PG_URL
 
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
-    upgrade(f"sqlite:///{path}")
+    create_schema(f"sqlite:///{path}")
     return path
 
 

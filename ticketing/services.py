@@ -202,6 +202,7 @@ def _sale_paid_payload(order: Order, payment: Payment, ticket: Ticket, now: date
         "ticket_id": ticket.id,
         "amount_minor": payment.amount_minor,
         "currency": payment.currency,
+        "payment_method": payment.method,
         "paid_at": now.isoformat(),
         "tariff_version_id": order.tariff_version_id,
         "rider_category": order.rider_category,
