@@ -53,7 +53,7 @@ class PricingCache:
             select(NetworkState.revision, NetworkState.updated_at).where(NetworkState.id == 1)
         ).first()
         # Timestamps too: a wiped and reloaded database reuses revision numbers and ids.
-        key = (str(session.get_bind().url), tuple(state) if state else None, tuple(version_row))
+        key = (str(session.get_bind().engine.url), tuple(state) if state else None, tuple(version_row))
         with self._lock:
             if key in self._contexts:
                 self._contexts.move_to_end(key)

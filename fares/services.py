@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -180,8 +181,8 @@ def import_native_tariff(
     session: Session, text: str, filename: str, name: str | None = None, valid_from: date | None = None
 ) -> TariffVersion:
     """Format version 1 (zone count) or 2 (docs/native-tariff-v2.md), told apart by ``format_version``."""
-    package = load_native_v2(text, filename).package if native_format_version(text) == 2 else \
-        load_native_package(text, filename)
+    package: dict[str, Any] = dict(load_native_v2(text, filename).package) \
+        if native_format_version(text) == 2 else load_native_package(text, filename)
     if name:
         package["name"] = name
     if valid_from:

@@ -40,7 +40,7 @@ class GtfsDate(fields.Field):
 class Optional(fields.String):
     """An optional GTFS text value: empty means absent (None)."""
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs)
         return text or None
 

@@ -411,7 +411,7 @@ def proximity_walks(stops: Iterable[Stop], radius_m: float = WALK_RADIUS_M,
             for b in near:
                 if a.id == b.id or (group is not None and group.get(a.id) == group.get(b.id)):
                     continue
-                metres = haversine_m(a.lat, a.lon, b.lat, b.lon)
+                metres = haversine_m(a.lat, a.lon, b.lat, b.lon)  # type: ignore[arg-type]  # _cells keeps located stops
                 if metres <= radius_m:
                     walks[(a.id, b.id)] = walk_seconds(metres)
     return walks
@@ -519,11 +519,12 @@ def build_network(raw: RawFeed, basics: FeedBasics, problems: Problems, *, day: 
             continue
         patterns = _patterns(route_id, runs)
         main = max(patterns, key=lambda p: p.trips)
+        firsts = [p.first_departure_s for p in patterns if p.first_departure_s is not None]
+        lasts = [p.last_departure_s for p in patterns if p.last_departure_s is not None]
         routes[route_id] = Route(
             id=route_id, operator_id=gtfs_route.agency_id, short_name=gtfs_route.short_name or route_id,
-            mode=mode_of(gtfs_route.route_type), headway_s=main.headway_s,
-            first_departure_s=min(p.first_departure_s for p in patterns),
-            last_departure_s=max(p.last_departure_s for p in patterns),
+            mode=mode_of(gtfs_route.route_type), headway_s=main.headway_s or SINGLE_RUN_HEADWAY_S,
+            first_departure_s=min(firsts), last_departure_s=max(lasts),
             long_name=gtfs_route.long_name, patterns=patterns,
         )
 

@@ -6,9 +6,10 @@ No interpretation happens here: values are stripped strings, an empty value is
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,7 +103,7 @@ def read_feed(path: Path, only: Iterable[str] | None = None, problems: Problems 
     return feed
 
 
-def _files(path: Path, problems: Problems) -> Iterator[tuple[str, callable[[], bytes]]]:  # type: ignore[valid-type]
+def _files(path: Path, problems: Problems) -> Iterator[tuple[str, Callable[[], bytes]]]:
     if path.is_dir():
         for file in sorted(path.glob("*.txt")):
             yield file.name, file.read_bytes
@@ -119,7 +120,7 @@ def _files(path: Path, problems: Problems) -> Iterator[tuple[str, callable[[], b
             problems.add(path.name, None, None, "the zip holds .txt files in more than one folder")
             return
         for name in sorted(names):
-            yield name.rsplit("/", 1)[-1], (lambda n=name: archive.read(n))
+            yield name.rsplit("/", 1)[-1], functools.partial(archive.read, name)
 
 
 def feed_files(path: Path) -> list[str]:

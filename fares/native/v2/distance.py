@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from core.errors import NoFareFound
 from core.money import Money
 from fares.native.v2.trip import TripFacts
 from fares.network import Stop
@@ -22,6 +23,10 @@ UP, DOWN, HALF_UP = "up", "down", "half_up"
 
 
 def haversine_m(a: Stop, b: Stop) -> float:
+    if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
+        missing = a.id if a.lat is None or a.lon is None else b.id
+        raise NoFareFound(f"stop {missing} has no coordinates: a distance fare cannot be measured",
+                          details={"stop_id": missing}, code="no_coordinates")
     phi1, phi2 = math.radians(a.lat), math.radians(b.lat)
     d_phi = phi2 - phi1
     d_lambda = math.radians(b.lon - a.lon)
