@@ -30,7 +30,7 @@ from fares.network import Network, Pattern, Route, Stop, Walk
 from fares.network_codec import network_from_dict, network_to_dict
 from fares.price import ItineraryLeg, Price
 from fares.routing import Journey
-from operators.models import MODES
+from operators.models import MODES, Operator
 from operators.services import OperatorData, upsert_operator
 
 VALIDATED, ACTIVE, RETIRED = "validated", "active", "retired"
@@ -230,6 +230,8 @@ def _install_gtfs_network(session: Session, content: dict[str, object]) -> None:
     for route in network.routes.values():
         modes.setdefault(route.operator_id, Counter())[route.mode] += 1
     for agency_id, agency_name in content["agencies"]:  # type: ignore[attr-defined]
+        if session.get(Operator, agency_id) is not None:
+            continue  # keep what is known of an operator (bank details, VAT rate)
         counted = modes.get(agency_id)
         mode = counted.most_common(1)[0][0] if counted else "bus"
         upsert_operator(session, OperatorData(agency_id, agency_name, mode if mode in MODES else "bus"))
