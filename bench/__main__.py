@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import sys
 
-from bench import plan_price, price_throughput, thin_path
+from bench import plan_price, price_throughput, purchases_http, thin_path
 
-BENCHMARKS = {"thin_path": thin_path.main, "plan_price": plan_price.main, "price_throughput": price_throughput.main}
+BENCHMARKS = {"thin_path": thin_path.main, "plan_price": plan_price.main, "price_throughput": price_throughput.main,
+              "purchases_http": purchases_http.main}
 
 
 def main(argv: list[str]) -> None:

@@ -63,6 +63,16 @@ def wallet_liability(session: Session, currency: str) -> LedgerAccount:
                                  "liability", currency)
 
 
+def refund_fees_code(currency: str) -> str:
+    return f"refund_fees:{currency}"
+
+
+def refund_fees(session: Session, currency: str) -> LedgerAccount:
+    """Refund fees: kept by the association, not by the operators (revenue)."""
+    return get_or_create_account(session, refund_fees_code(currency), "Refund fees kept by the association",
+                                 "revenue", currency)
+
+
 def operator_payable(session: Session, operator_id: str, currency: str) -> LedgerAccount:
     return get_or_create_account(session, operator_payable_code(operator_id, currency),
                                  f"Payable to operator {operator_id}", "liability", currency, operator_id)

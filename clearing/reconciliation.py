@@ -1,8 +1,10 @@
 """Reconciliation: money in must equal money distributed, to the cent.
 
-``payments - refunds = operator shares + commissions + fees`` for the sales
-of a period. Payments come from the caller (ticketing owns them); clearing
-contributes what it booked.
+``payments - refunds = operator shares + commissions + fees`` for a period.
+Payments and refunds (what went back to passengers) come from the caller
+(ticketing owns them); clearing contributes what it booked: the operators'
+shares of the period's sales net of the shares reversed by the period's
+refunds, and the refund fees the association kept (from the ledger).
 """
 from __future__ import annotations
 
@@ -11,9 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from clearing.ledger import ledger_total
-from clearing.models import ClearingRecord, ClearingShare
-from core.outbox import SALE_PAID
+from clearing.ledger import ledger_total, refund_fees_code
+from clearing.models import ClearingRecord, ClearingShare, LedgerAccount, LedgerEntry
+from core.outbox import SALE_PAID, SALE_REFUNDED
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,11 +24,12 @@ class Reconciliation:
     currency: str
     payments_minor: int
     refunds_minor: int
-    operator_shares_minor: int
+    operator_shares_minor: int  # net: the sales' shares minus the reversed ones
     commissions_minor: int
-    fees_minor: int
+    fees_minor: int  # refund fees kept by the association
     cleared_sales_minor: int
     ledger_total_minor: int
+    reversed_shares_minor: int = 0  # taken back from operators by the period's refunds (included above)
 
     @property
     def difference_minor(self) -> int:
@@ -37,18 +40,31 @@ class Reconciliation:
 def reconcile(
     session: Session, period: str, currency: str, payments_minor: int, refunds_minor: int = 0
 ) -> Reconciliation:
+    in_period = (ClearingRecord.sale_period == period) & (ClearingRecord.currency == currency)
     shares = session.scalar(
         select(func.coalesce(func.sum(ClearingShare.amount_minor), 0))
         .join(ClearingRecord, ClearingShare.record_id == ClearingRecord.id)
-        .where(ClearingRecord.sale_period == period, ClearingRecord.currency == currency)
+        .where(in_period)
+    )
+    reversed_shares = session.scalar(
+        select(func.coalesce(func.sum(ClearingShare.amount_minor), 0))
+        .join(ClearingRecord, ClearingShare.record_id == ClearingRecord.id)
+        .where(in_period, ClearingRecord.event_type == SALE_REFUNDED)
+    )
+    fees = session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.amount_minor), 0))
+        .join(LedgerAccount, LedgerEntry.account_id == LedgerAccount.id)
+        .join(ClearingRecord, ClearingRecord.transaction_id == LedgerEntry.transaction_id)
+        .where(in_period, ClearingRecord.event_type == SALE_REFUNDED,
+               LedgerAccount.code == refund_fees_code(currency))
     )
     cleared = session.scalar(
         select(func.coalesce(func.sum(ClearingRecord.amount_minor), 0))
-        .where(ClearingRecord.sale_period == period, ClearingRecord.currency == currency,
-               ClearingRecord.event_type == SALE_PAID)
+        .where(in_period, ClearingRecord.event_type == SALE_PAID)
     )
     return Reconciliation(
         period=period, currency=currency, payments_minor=payments_minor, refunds_minor=refunds_minor,
-        operator_shares_minor=int(shares or 0), commissions_minor=0, fees_minor=0,
+        operator_shares_minor=int(shares or 0), commissions_minor=0, fees_minor=-int(fees or 0),
         cleared_sales_minor=int(cleared or 0), ledger_total_minor=ledger_total(session),
+        reversed_shares_minor=-int(reversed_shares or 0),
     )

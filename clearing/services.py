@@ -19,7 +19,8 @@ from clearing.apportionment import SaleLeg, apportion_by_standalone_fares
 from clearing.ledger import Line, operator_payable, post, psp_receivable, wallet_liability
 from clearing.models import ClearingRecord, ClearingShare
 from clearing.periods import period_of
-from core.outbox import SALE_PAID, WALLET_TOPPED_UP
+from clearing.refunds import reverse_sale
+from core.outbox import SALE_PAID, SALE_REFUNDED, WALLET_TOPPED_UP
 from core.unit_of_work import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ def book_top_up(session: Session, message: dict[str, Any]) -> ClearingRecord:
 HANDLERS: dict[str, Handler] = {
     SALE_PAID: clear_sale,
     WALLET_TOPPED_UP: book_top_up,
+    SALE_REFUNDED: reverse_sale,
 }
 
 

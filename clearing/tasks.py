@@ -6,12 +6,13 @@ from typing import Any
 from sqlalchemy.exc import OperationalError
 
 from clearing import services
+from clearing.refunds import SaleNotClearedYet
 from clearing.worker import celery_app
 from core.outbox import EventMessage, relay_pending
 from core.runtime import get_runtime
 
 
-@celery_app.task(name="farebridge.clear_event", acks_late=True, autoretry_for=(OperationalError,),
+@celery_app.task(name="farebridge.clear_event", acks_late=True, autoretry_for=(OperationalError, SaleNotClearedYet),
                  retry_backoff=True, retry_backoff_max=60, max_retries=10)
 def clear_event(message: dict[str, Any]) -> str:
     return services.clear_event(get_runtime().uow(), message)

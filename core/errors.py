@@ -59,3 +59,11 @@ class PaymentDeclined(FarebridgeError):
 
 class PeriodClosed(FarebridgeError):
     code = "period_closed"
+
+
+class PaymentProviderUnavailable(FarebridgeError):
+    code = "payment_provider_unavailable"
+
+
+class RefundWindowClosed(FarebridgeError):
+    code = "refund_window_closed"

@@ -11,6 +11,9 @@ def all_metadata() -> MetaData:
     import fares.models  # noqa: F401
     import operators.models  # noqa: F401
     import ticketing.models  # noqa: F401
+    import ticketing.pass_models  # noqa: F401
+    import ticketing.refunds  # noqa: F401
+    import ticketing.wallets  # noqa: F401
     import webapp.users  # noqa: F401
     from core.db import Base
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.errors import ValidationFailed
-from operators.models import MODES, Operator
+from operators.models import DEFAULT_VAT_RATE_BP, MODES, Operator
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +18,7 @@ class OperatorData:
     iban: str | None = None
     bic: str | None = None
     email: str | None = None
+    vat_rate_bp: int = DEFAULT_VAT_RATE_BP
 
 
 def iban_is_valid(iban: str) -> bool:
@@ -34,9 +35,13 @@ def upsert_operator(session: Session, data: OperatorData) -> Operator:
         raise ValidationFailed(f"operator {data.id}: mode must be one of {', '.join(MODES)}", [{"field": "mode"}])
     if data.iban and not iban_is_valid(data.iban):
         raise ValidationFailed(f"operator {data.id}: IBAN check digits are wrong", [{"field": "iban"}])
+    if not 0 <= data.vat_rate_bp <= 10_000:
+        raise ValidationFailed(f"operator {data.id}: the VAT rate is in basis points, 0 to 10000",
+                               [{"field": "vat_rate_bp"}])
     operator = session.get(Operator, data.id) or Operator(id=data.id)
     operator.name, operator.mode = data.name, data.mode
     operator.iban, operator.bic, operator.email = data.iban, data.bic, data.email
+    operator.vat_rate_bp = data.vat_rate_bp
     session.add(operator)
     return operator
 

@@ -12,7 +12,9 @@ from core.db import Base, UtcDateTime, utcnow
 # Order states: quoted -> paid. A quote past ``expires_at`` can no longer be paid.
 QUOTED, PAID = "quoted", "paid"
 CAPTURED, DECLINED = "captured", "declined"
-VALID = "valid"
+# Ticket states: valid -> partially_refunded -> refunded; the first two travel.
+VALID, PARTIALLY_REFUNDED, REFUNDED = "valid", "partially_refunded", "refunded"
+VALID_STATES = (VALID, PARTIALLY_REFUNDED)
 
 
 class Order(Base):
@@ -28,6 +30,9 @@ class Order(Base):
     breakdown: Mapped[dict[str, Any]] = mapped_column(JSON)
     tariff_version_id: Mapped[int | None] = mapped_column(ForeignKey("tariff_versions.id"))
     access_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The passenger (users.id) who ordered with a user token; None for guest orders. No foreign key: users live
+    # in webapp/users.py, which ticketing must not import (a key on a table outside the metadata cannot flush).
+    user_id: Mapped[int | None] = mapped_column(Integer, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
@@ -53,7 +58,7 @@ class Ticket(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), unique=True)
     payment_id: Mapped[str] = mapped_column(ForeignKey("payments.id"), unique=True)
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(32))
     rider_category: Mapped[str] = mapped_column(String(64))
     valid_from: Mapped[datetime] = mapped_column(UtcDateTime)
     valid_until: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -2,7 +2,7 @@
 
 ``pay_order`` writes the captured payment, the ticket and the ``SalePaid``
 outbox event in one transaction, so clearing hears of exactly the sales that
-were paid.
+were paid. A wallet payment debits the wallet in that same transaction.
 """
 from __future__ import annotations
 
@@ -30,14 +30,16 @@ from core.outbox import SALE_PAID, add_event
 from core.unit_of_work import SqlUnitOfWork
 from fares.price import ItineraryLeg, Price
 from fares.services import price_legs
-from ticketing.models import CAPTURED, DECLINED, PAID, QUOTED, VALID, Order, Payment, Ticket
-from ticketing.payment_providers import PaymentProvider
+from ticketing.models import CAPTURED, DECLINED, PAID, QUOTED, VALID, VALID_STATES, Order, Payment, Ticket
+from ticketing.payment_providers import PaymentProvider, capture_with_retries
 from ticketing.token import InvalidTicketToken, TicketSigner, verify_token
+from ticketing.wallets import get_wallet, spend
 
 VALIDITY_BEFORE = timedelta(minutes=30)
 VALIDITY_AFTER = timedelta(minutes=60)
 UNTIMED_VALIDITY = timedelta(hours=3)
 DEPARTURE_GRACE = timedelta(minutes=10)
+CARD, WALLET = "card", "wallet"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,7 @@ class CreateOrder:
     legs: tuple[ItineraryLeg, ...]
     rider_category: str | None
     email: str | None
+    user_id: int | None = None  # the passenger who orders with a user token; None for a guest
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,8 @@ class PayOrder:
     order_id: str
     method: str
     card_token: str | None
+    wallet_id: str | None = None
+    payer_user_id: int | None = None  # the passenger paying with a user token; a wallet pays only for its owner
 
 
 def price_to_breakdown(price: Price) -> dict[str, Any]:
@@ -107,6 +112,7 @@ def create_order(uow: SqlUnitOfWork, cmd: CreateOrder, now: datetime, ttl: timed
             breakdown=price_to_breakdown(price),
             tariff_version_id=price.tariff_version_id,
             access_token_hash=hash_token(access_token),
+            user_id=cmd.user_id,
             created_at=now,
             expires_at=now + ttl,
         )
@@ -134,18 +140,50 @@ def _validity(order: Order, now: datetime) -> tuple[datetime, datetime]:
     return now, now + UNTIMED_VALIDITY
 
 
+def _check_payment(cmd: PayOrder) -> None:
+    if cmd.method == CARD and not cmd.card_token:
+        raise ValidationFailed("card_token is required for card payments", details=[{"field": "card_token"}])
+    if cmd.method == WALLET and not cmd.wallet_id:
+        raise ValidationFailed("wallet_id is required for wallet payments", details=[{"field": "wallet_id"}])
+    if cmd.method not in (CARD, WALLET):
+        raise ValidationFailed(f"payment method {cmd.method!r} is not available",
+                               details=[{"field": "method", "message": "use card or wallet"}])
+
+
+def _check_wallet_payer(session: Session, order: Order, cmd: PayOrder) -> None:
+    """A wallet pays for its owner's own orders only, and only when the owner asks."""
+    assert cmd.wallet_id is not None
+    if cmd.payer_user_id is None or order.user_id != cmd.payer_user_id:
+        raise Forbidden("a wallet pays only for orders its owner placed with their passenger token")
+    if get_wallet(session, cmd.wallet_id).owner_user_id != cmd.payer_user_id:
+        raise Forbidden("this wallet belongs to another passenger")
+
+
+def _collect(session: Session, cmd: PayOrder, order: Order, amount: Money, provider: PaymentProvider,
+             now: datetime) -> str | None:
+    """Take the money: from the wallet, or captured from the card; the provider's reference, if any."""
+    if cmd.method == WALLET:
+        assert cmd.wallet_id is not None
+        spend(session, cmd.wallet_id, amount, order.id, now)
+        return None
+    assert cmd.card_token is not None
+    # The order id is the provider's idempotency key: a retried capture never charges twice.
+    result = capture_with_retries(provider, amount, cmd.card_token, reference=order.id)
+    if not result.captured:
+        raise PaymentDeclined(f"the payment was declined: {result.decline_reason}",
+                              details={"reason": result.decline_reason})
+    return result.reference
+
+
 def pay_order(
     uow: SqlUnitOfWork, cmd: PayOrder, now: datetime, provider: PaymentProvider, signer: TicketSigner
 ) -> Ticket:
-    if cmd.method != "card":
-        raise ValidationFailed(
-            f"payment method {cmd.method!r} is not available", details=[{"field": "method", "message": "use card"}]
-        )
-    if not cmd.card_token:
-        raise ValidationFailed("card_token is required for card payments", details=[{"field": "card_token"}])
+    _check_payment(cmd)
     with uow:
         session = uow.session
         order = get_order(session, cmd.order_id)
+        if cmd.method == WALLET:
+            _check_wallet_payer(session, order, cmd)
         # Claim the order with a conditional update: only one payment can win it.
         claimed = session.execute(
             update(Order)
@@ -162,18 +200,18 @@ def pay_order(
                                    "ask for a new one")
             raise Conflict(f"order {order.id} cannot be paid in state {order.status}")
         amount = Money(order.total_minor, order.currency)
-        result = provider.capture(amount, cmd.card_token, reference=order.id)
-        if not result.captured:
-            uow.rollback()
+        try:
+            provider_reference = _collect(session, cmd, order, amount, provider, now)
+        except PaymentDeclined as declined:
+            uow.rollback()  # the order is payable again
             session.add(Payment(id=new_id(), order_id=order.id, method=cmd.method, status=DECLINED,
                                 amount_minor=amount.minor, currency=amount.currency,
-                                decline_reason=result.decline_reason, created_at=now))
+                                decline_reason=declined.details["reason"], created_at=now))
             uow.commit()
-            raise PaymentDeclined(f"the payment was declined: {result.decline_reason}",
-                                  details={"reason": result.decline_reason})
+            raise
         payment = Payment(id=new_id(), order_id=order.id, method=cmd.method, status=CAPTURED,
                           amount_minor=amount.minor, currency=amount.currency,
-                          provider_reference=result.reference, created_at=now)
+                          provider_reference=provider_reference, created_at=now)
         session.add(payment)
         valid_from, valid_until = _validity(order, now)
         ticket_id = new_id()
@@ -221,11 +259,13 @@ def get_ticket(session: Session, ticket_id: str) -> Ticket:
     return ticket
 
 
-def check_ticket_access(session: Session, ticket: Ticket, bearer: str | None, is_admin: bool) -> None:
-    if is_admin:
+def check_order_access(order: Order, bearer: str | None, passenger_id: int | None, is_admin: bool) -> None:
+    """Who may pay for, read and refund an order and its ticket: its guest token, its passenger, an admin."""
+    if is_admin or order_accessible(order, bearer):
         return
-    if not order_accessible(get_order(session, ticket.order_id), bearer):
-        raise Forbidden("this ticket belongs to another order")
+    if order.user_id is not None and order.user_id == passenger_id:
+        return
+    raise Forbidden("this order belongs to someone else: use its access_token as Bearer token")
 
 
 def captured_total(session: Session, start: datetime, end: datetime, currency: str) -> int:
@@ -254,7 +294,20 @@ def verify_ticket(session: Session, token: str, public_key: Any, now: datetime) 
         return Verification(False, invalid.reason, invalid.claims)
     ticket = session.get(Ticket, claims["tid"])
     if ticket is None:
-        return Verification(False, "signed, but no such ticket was issued here", claims)
-    if ticket.status != VALID:
+        return _verify_pass_trip(session, claims, now)
+    if ticket.status not in VALID_STATES:
         return Verification(False, f"the ticket is {ticket.status}", claims)
+    return Verification(True, None, claims)
+
+
+def _verify_pass_trip(session: Session, claims: dict[str, Any], now: datetime) -> Verification:
+    """A journey covered by a pass has no ticket row of its own; its pass must still be active."""
+    from ticketing.pass_models import ACTIVE, PassHolding, PassTrip
+
+    trip = session.get(PassTrip, claims["tid"])
+    if trip is None:
+        return Verification(False, "signed, but no such ticket was issued here", claims)
+    holding = session.get(PassHolding, trip.pass_id)
+    if holding is None or holding.status != ACTIVE:
+        return Verification(False, f"the pass is {holding.status if holding else 'unknown'}", claims)
     return Verification(True, None, claims)

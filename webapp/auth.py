@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 from flask import g, request
 
 from core.errors import Forbidden, Unauthorized
+from ticketing.models import Order
+from ticketing.services import check_order_access
 from webapp.extensions import runtime
 from webapp.users import user_for_token
 
@@ -20,6 +22,11 @@ class Principal:
     role: str | None  # None: an anonymous caller or a guest holding an order token
     operator_id: str | None
     bearer: str | None
+    user_id: int | None = None
+
+    @property
+    def passenger_id(self) -> int | None:
+        return self.user_id if self.role == "passenger" else None
 
     @property
     def is_admin(self) -> bool:
@@ -35,13 +42,13 @@ def bearer_token() -> str | None:
 def current_principal() -> Principal:
     if "principal" not in g:
         token = bearer_token()
-        role = operator_id = None
+        role = operator_id = user_id = None
         if token:
             with runtime().session_factory() as session:
                 user = user_for_token(session, token)
                 if user is not None:
-                    role, operator_id = user.role, user.operator_id
-        g.principal = Principal(role, operator_id, token)
+                    role, operator_id, user_id = user.role, user.operator_id, user.id
+        g.principal = Principal(role, operator_id, token, user_id)
     principal: Principal = g.principal
     return principal
 
@@ -60,6 +67,12 @@ def require_role(*roles: str) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def require_order_access(order: Order) -> None:
+    """The order's guest access token, its passenger, or an admin."""
+    principal = current_principal()
+    check_order_access(order, principal.bearer, principal.passenger_id, principal.is_admin)
 
 
 def require_operator_access(operator_id: str) -> None:

@@ -17,8 +17,10 @@ from core.errors import (
     NoJourneyFound,
     NotFound,
     PaymentDeclined,
+    PaymentProviderUnavailable,
     PeriodClosed,
     QuoteExpired,
+    RefundWindowClosed,
     Unauthorized,
     ValidationFailed,
 )
@@ -34,9 +36,11 @@ STATUS: dict[type[FarebridgeError], int] = {
     InvalidStateTransition: 409,
     QuoteExpired: 409,
     PeriodClosed: 409,
+    RefundWindowClosed: 409,
     Forbidden: 403,
     Unauthorized: 401,
     PaymentDeclined: 402,
+    PaymentProviderUnavailable: 503,
 }
 
 

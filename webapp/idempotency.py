@@ -41,7 +41,10 @@ def idempotent(view: F) -> F:
             response = make_response(view(*args, **kwargs))
         except FarebridgeError as error:
             status, body = status_for(error), error_body(error.code, error.message, error.details)
-            idempotency.complete(factory, scope, key, status, body)
+            if status >= 500:  # e.g. the payment provider is unavailable: a retry may succeed
+                idempotency.release(factory, scope, key)
+            else:
+                idempotency.complete(factory, scope, key, status, body)
             return make_response(jsonify(body), status)
         except BaseException:
             idempotency.release(factory, scope, key)

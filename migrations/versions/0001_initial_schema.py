@@ -51,6 +51,7 @@ def upgrade() -> None:
     sa.Column('iban', sa.String(length=34), nullable=True),
     sa.Column('bic', sa.String(length=11), nullable=True),
     sa.Column('email', sa.String(length=255), nullable=True),
+    sa.Column('vat_rate_bp', sa.Integer(), server_default='700', nullable=False),
     sa.Column('created_at', core.db.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_operators'))
     )
@@ -80,6 +81,31 @@ def upgrade() -> None:
     with op.batch_alter_table('stops', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_stops_name'), ['name'], unique=False)
 
+    op.create_table('subscriptions',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('owner_user_id', sa.Integer(), nullable=False),
+    sa.Column('pass_product_id', sa.String(length=64), nullable=False),
+    sa.Column('rider_category', sa.String(length=64), nullable=False),
+    sa.Column('payment_method', sa.String(length=16), nullable=False),
+    sa.Column('payment_source', sa.String(length=100), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('timezone', sa.String(length=64), nullable=False),
+    sa.Column('started_at', core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('current_period_start', core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('current_period_end', core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('renews_at', core.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('cancelled_at', core.db.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('credit_minor', sa.Integer(), nullable=True),
+    sa.Column('last_failure', sa.String(length=200), nullable=True),
+    sa.Column('created_at', core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_subscriptions'))
+    )
+    with op.batch_alter_table('subscriptions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_subscriptions_owner_user_id'), ['owner_user_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_subscriptions_renews_at'), ['renews_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_subscriptions_status'), ['status'], unique=False)
+
     op.create_table('tariff_versions',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -96,6 +122,16 @@ def upgrade() -> None:
     with op.batch_alter_table('tariff_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_tariff_versions_status'), ['status'], unique=False)
 
+    op.create_table('wallets',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('owner_user_id', sa.Integer(), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('balance_minor', sa.Integer(), nullable=False),
+    sa.Column('created_at', core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('balance_minor >= 0', name=op.f('ck_wallets_balance_not_negative')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_wallets')),
+    sa.UniqueConstraint('owner_user_id', 'currency', name=op.f('uq_wallets_owner_user_id_currency'))
+    )
     op.create_table('clearing_records',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('event_id', sa.String(length=36), nullable=False),
@@ -140,6 +176,7 @@ def upgrade() -> None:
     sa.Column('breakdown', sa.JSON(), nullable=False),
     sa.Column('tariff_version_id', sa.Integer(), nullable=True),
     sa.Column('access_token_hash', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('created_at', core.db.UtcDateTime(timezone=True), nullable=False),
     sa.Column('expires_at', core.db.UtcDateTime(timezone=True), nullable=False),
     sa.Column('paid_at', core.db.UtcDateTime(timezone=True), nullable=True),
@@ -150,6 +187,7 @@ def upgrade() -> None:
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_orders_paid_at'), ['paid_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_orders_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_orders_user_id'), ['user_id'], unique=False)
 
     op.create_table('routes',
     sa.Column('id', sa.String(length=64), nullable=False),
@@ -259,6 +297,57 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['route_id'], ['routes.id'], name=op.f('fk_route_patterns_route_id_routes'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('route_id', 'pattern_index', name=op.f('pk_route_patterns'))
     )
+    op.create_table('wallet_entries',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('wallet_id', sa.String(length=36), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('amount_minor', sa.Integer(), nullable=False),
+    sa.Column('reference', sa.String(length=36), nullable=False),
+    sa.Column('order_id', sa.String(length=36), nullable=True),
+    sa.Column('provider_reference', sa.String(length=100), nullable=True),
+    sa.Column('created_at', core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_wallet_entries_order_id_orders')),
+    sa.ForeignKeyConstraint(['wallet_id'], ['wallets.id'], name=op.f('fk_wallet_entries_wallet_id_wallets')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_wallet_entries')),
+    sa.UniqueConstraint('kind', 'reference', name=op.f('uq_wallet_entries_kind_reference'))
+    )
+    with op.batch_alter_table('wallet_entries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_wallet_entries_order_id'), ['order_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_wallet_entries_wallet_id'), ['wallet_id'], unique=False)
+
+    op.create_table('pass_holdings',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('order_id', sa.String(length=36), nullable=False),
+    sa.Column('payment_id', sa.String(length=36), nullable=False),
+    sa.Column('owner_user_id', sa.Integer(), nullable=True),
+    sa.Column('owner_token_hash', sa.String(length=64), nullable=True),
+    sa.Column('pass_product_id', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('tariff_version_id', sa.Integer(), nullable=True),
+    sa.Column('rider_category', sa.String(length=64), nullable=False),
+    sa.Column('scope', sa.JSON(), nullable=False),
+    sa.Column('timezone', sa.String(length=64), nullable=False),
+    sa.Column('valid_from', core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('valid_until', core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('amount_minor', sa.Integer(), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('subscription_id', sa.String(length=36), nullable=True),
+    sa.Column('created_at', core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_pass_holdings_order_id_orders')),
+    sa.ForeignKeyConstraint(['payment_id'], ['payments.id'], name=op.f('fk_pass_holdings_payment_id_payments')),
+    sa.ForeignKeyConstraint(['subscription_id'], ['subscriptions.id'], name=op.f('fk_pass_holdings_subscription_id_subscriptions')),
+    sa.ForeignKeyConstraint(['tariff_version_id'], ['tariff_versions.id'], name=op.f('fk_pass_holdings_tariff_version_id_tariff_versions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pass_holdings')),
+    sa.UniqueConstraint('order_id', name=op.f('uq_pass_holdings_order_id')),
+    sa.UniqueConstraint('payment_id', name=op.f('uq_pass_holdings_payment_id')),
+    sa.UniqueConstraint('subscription_id', 'valid_from', name=op.f('uq_pass_holdings_subscription_id_valid_from'))
+    )
+    with op.batch_alter_table('pass_holdings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pass_holdings_owner_token_hash'), ['owner_token_hash'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pass_holdings_owner_user_id'), ['owner_user_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pass_holdings_subscription_id'), ['subscription_id'], unique=False)
+
     op.create_table('route_stops',
     sa.Column('route_id', sa.String(length=64), nullable=False),
     sa.Column('pattern_index', sa.Integer(), nullable=False),
@@ -276,7 +365,7 @@ def upgrade() -> None:
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('order_id', sa.String(length=36), nullable=False),
     sa.Column('payment_id', sa.String(length=36), nullable=False),
-    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('status', sa.String(length=32), nullable=False),
     sa.Column('rider_category', sa.String(length=64), nullable=False),
     sa.Column('valid_from', core.db.UtcDateTime(timezone=True), nullable=False),
     sa.Column('valid_until', core.db.UtcDateTime(timezone=True), nullable=False),
@@ -288,14 +377,74 @@ def upgrade() -> None:
     sa.UniqueConstraint('order_id', name=op.f('uq_tickets_order_id')),
     sa.UniqueConstraint('payment_id', name=op.f('uq_tickets_payment_id'))
     )
+    op.create_table('pass_trips',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('pass_id', sa.String(length=36), nullable=False),
+    sa.Column('rider_category', sa.String(length=64), nullable=False),
+    sa.Column('legs', sa.JSON(), nullable=False),
+    sa.Column('valid_from', core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('valid_until', core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('token', sa.Text(), nullable=False),
+    sa.Column('created_at', core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['pass_id'], ['pass_holdings.id'], name=op.f('fk_pass_trips_pass_id_pass_holdings')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pass_trips'))
+    )
+    with op.batch_alter_table('pass_trips', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pass_trips_pass_id'), ['pass_id'], unique=False)
+
+    op.create_table('refunds',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('order_id', sa.String(length=36), nullable=False),
+    sa.Column('ticket_id', sa.String(length=36), nullable=False),
+    sa.Column('payment_id', sa.String(length=36), nullable=False),
+    sa.Column('amount_minor', sa.Integer(), nullable=False),
+    sa.Column('fee_minor', sa.Integer(), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('reason', sa.String(length=500), nullable=True),
+    sa.Column('payment_method', sa.String(length=16), nullable=False),
+    sa.Column('provider_reference', sa.String(length=100), nullable=True),
+    sa.Column('created_at', core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('amount_minor > 0', name=op.f('ck_refunds_amount_positive')),
+    sa.CheckConstraint('fee_minor >= 0', name=op.f('ck_refunds_fee_not_negative')),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_refunds_order_id_orders')),
+    sa.ForeignKeyConstraint(['payment_id'], ['payments.id'], name=op.f('fk_refunds_payment_id_payments')),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_refunds_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_refunds'))
+    )
+    with op.batch_alter_table('refunds', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_refunds_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_refunds_order_id'), ['order_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_refunds_ticket_id'), ['ticket_id'], unique=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('refunds', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_refunds_ticket_id'))
+        batch_op.drop_index(batch_op.f('ix_refunds_order_id'))
+        batch_op.drop_index(batch_op.f('ix_refunds_created_at'))
+
+    op.drop_table('refunds')
+    with op.batch_alter_table('pass_trips', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pass_trips_pass_id'))
+
+    op.drop_table('pass_trips')
     op.drop_table('tickets')
     with op.batch_alter_table('route_stops', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_route_stops_stop_id'))
 
     op.drop_table('route_stops')
+    with op.batch_alter_table('pass_holdings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pass_holdings_subscription_id'))
+        batch_op.drop_index(batch_op.f('ix_pass_holdings_owner_user_id'))
+        batch_op.drop_index(batch_op.f('ix_pass_holdings_owner_token_hash'))
+
+    op.drop_table('pass_holdings')
+    with op.batch_alter_table('wallet_entries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_wallet_entries_wallet_id'))
+        batch_op.drop_index(batch_op.f('ix_wallet_entries_order_id'))
+
+    op.drop_table('wallet_entries')
     op.drop_table('route_patterns')
     with op.batch_alter_table('payments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_payments_order_id'))
@@ -322,6 +471,7 @@ def downgrade() -> None:
 
     op.drop_table('routes')
     with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_orders_user_id'))
         batch_op.drop_index(batch_op.f('ix_orders_status'))
         batch_op.drop_index(batch_op.f('ix_orders_paid_at'))
 
@@ -335,10 +485,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_clearing_records_sale_id'))
 
     op.drop_table('clearing_records')
+    op.drop_table('wallets')
     with op.batch_alter_table('tariff_versions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_tariff_versions_status'))
 
     op.drop_table('tariff_versions')
+    with op.batch_alter_table('subscriptions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_subscriptions_status'))
+        batch_op.drop_index(batch_op.f('ix_subscriptions_renews_at'))
+        batch_op.drop_index(batch_op.f('ix_subscriptions_owner_user_id'))
+
+    op.drop_table('subscriptions')
     with op.batch_alter_table('stops', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_stops_name'))
 

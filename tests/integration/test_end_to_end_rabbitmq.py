@@ -113,7 +113,8 @@ def stack(tmp_path: Path, postgres_url: str, broker: str) -> Iterator[dict[str, 
 def cleared_count(url: str) -> int:
     engine = create_engine(url)
     with engine.connect() as conn:
-        count = conn.execute(select(func.count()).select_from(ClearingRecord)).scalar_one()
+        count = conn.execute(select(func.count()).select_from(ClearingRecord)
+                             .where(ClearingRecord.event_type == "SalePaid")).scalar_one()
     engine.dispose()
     return int(count)
 

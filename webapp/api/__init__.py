@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from webapp.api import clearing, fares, health, network, orders, tariffs, tickets
+from webapp.api import clearing, documents, fares, health, network, orders, passes, refunds, tariffs, tickets, wallets
 
 
 def api_blueprint() -> Blueprint:
     api = Blueprint("api", __name__, url_prefix="/api/v1")
-    for module in (health, network, fares, orders, tickets, tariffs, clearing):
+    for module in (health, network, fares, orders, tickets, refunds, documents, tariffs, clearing, wallets, passes):
         api.register_blueprint(module.bp)
     return api

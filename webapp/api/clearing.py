@@ -13,6 +13,7 @@ from core.db import utcnow
 from core.errors import ValidationFailed
 from core.outbox import pending_count
 from fares.services import active_currency
+from ticketing.refunds import refunded_total
 from ticketing.services import captured_total
 from webapp.auth import require_operator_access, require_role
 from webapp.extensions import runtime
@@ -73,7 +74,8 @@ def reconciliation() -> dict[str, Any]:
     currency = request.args.get("currency") or default_currency()
     with runtime().session_factory() as session:
         payments = captured_total(session, start, end, currency)
-        result = reconcile(session, period, currency, payments)
+        refunds = refunded_total(session, start, end, currency)
+        result = reconcile(session, period, currency, payments, refunds)
         pending = pending_count(session)
     return {
         "period": period,
@@ -81,6 +83,7 @@ def reconciliation() -> dict[str, Any]:
         **money_json(result.payments_minor, currency, "payments"),
         **money_json(result.refunds_minor, currency, "refunds"),
         **money_json(result.operator_shares_minor, currency, "operator_shares"),
+        **money_json(result.reversed_shares_minor, currency, "reversed_shares"),
         **money_json(result.commissions_minor, currency, "commissions"),
         **money_json(result.fees_minor, currency, "fees"),
         **money_json(result.difference_minor, currency, "difference"),

@@ -7,16 +7,14 @@ from typing import Any
 
 from flask import Blueprint
 
-from clearing.tasks import publish_event
 from core.db import utcnow
-from core.errors import Forbidden
-from core.outbox import relay_pending
 from ticketing.models import Payment
-from ticketing.payment_providers import SandboxCardProvider
-from ticketing.services import CreateOrder, PayOrder, create_order, get_order, order_accessible, pay_order
-from webapp.auth import current_principal
+from ticketing.payment_providers import sandbox_provider
+from ticketing.services import CreateOrder, PayOrder, create_order, get_order, pay_order
+from webapp.auth import current_principal, require_order_access
 from webapp.extensions import runtime, signer
 from webapp.idempotency import idempotent
+from webapp.relay import relay_now
 from webapp.requests import json_body
 from webapp.schemas.itinerary import ride_legs
 from webapp.schemas.orders import OrderRequestSchema, PaymentRequestSchema, order_json, payment_json, ticket_json
@@ -30,7 +28,8 @@ bp = Blueprint("orders", __name__)
 def create() -> tuple[dict[str, Any], int]:
     body = OrderRequestSchema().load(json_body())
     rt = runtime()
-    cmd = CreateOrder(ride_legs(body["legs"], rt.settings.timezone), body["rider_category"], body["email"])
+    cmd = CreateOrder(ride_legs(body["legs"], rt.settings.timezone), body["rider_category"], body["email"],
+                      user_id=current_principal().passenger_id)
     order, access_token = create_order(rt.uow(), cmd, utcnow(), timedelta(seconds=rt.settings.quote_ttl_seconds))
     return {**order_json(order), "access_token": access_token}, 201
 
@@ -39,7 +38,7 @@ def create() -> tuple[dict[str, Any], int]:
 def show(order_id: str) -> dict[str, Any]:
     with runtime().session_factory() as session:
         order = get_order(session, order_id)
-        _check_owner(order)
+        require_order_access(order)
         return order_json(order)
 
 
@@ -49,28 +48,13 @@ def pay(order_id: str) -> tuple[dict[str, Any], int]:
     body = PaymentRequestSchema().load(json_body())
     rt = runtime()
     with rt.session_factory() as session:
-        _check_owner(get_order(session, order_id))
-    ticket = pay_order(rt.uow(), PayOrder(order_id, body["method"], body["card_token"]), utcnow(),
-                       SandboxCardProvider(), signer())
-    _relay_now()
+        require_order_access(get_order(session, order_id))
+    cmd = PayOrder(order_id, body["method"], body["card_token"], body["wallet_id"], current_principal().passenger_id)
+    ticket = pay_order(rt.uow(), cmd, utcnow(), sandbox_provider(), signer())
+    relay_now()
     with rt.session_factory() as session:
         order = get_order(session, order_id)
         payment = session.get(Payment, ticket.payment_id)
         assert payment is not None
         return {"order_id": order.id, "status": order.status, "payment": payment_json(payment),
                 "ticket": ticket_json(ticket, order)}, 200
-
-
-def _check_owner(order: Any) -> None:
-    principal = current_principal()
-    if principal.is_admin or order_accessible(order, principal.bearer):
-        return
-    raise Forbidden("use the order's access_token as Bearer token")
-
-
-def _relay_now() -> None:
-    """Hand new events to clearing at once; if the broker is down the periodic relay retries."""
-    try:
-        relay_pending(runtime().session_factory, publish_event)
-    except Exception:
-        log.exception("outbox relay after payment failed; events stay pending")

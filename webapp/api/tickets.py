@@ -5,8 +5,8 @@ from typing import Any
 from flask import Blueprint
 
 from core.db import utcnow
-from ticketing.services import check_ticket_access, get_order, get_ticket, verify_ticket
-from webapp.auth import current_principal
+from ticketing.services import get_order, get_ticket, verify_ticket
+from webapp.auth import require_order_access
 from webapp.extensions import runtime, signer
 from webapp.requests import json_body
 from webapp.schemas.orders import ticket_json
@@ -16,11 +16,11 @@ bp = Blueprint("tickets", __name__)
 
 @bp.get("/tickets/<ticket_id>")
 def show(ticket_id: str) -> dict[str, Any]:
-    principal = current_principal()
     with runtime().session_factory() as session:
         ticket = get_ticket(session, ticket_id)
-        check_ticket_access(session, ticket, principal.bearer, principal.is_admin)
-        return ticket_json(ticket, get_order(session, ticket.order_id))
+        order = get_order(session, ticket.order_id)
+        require_order_access(order)
+        return ticket_json(ticket, order)
 
 
 @bp.post("/tickets/verify")

@@ -13,15 +13,20 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from core.db import utcnow
+from core.money import Money
 from core.unit_of_work import SqlUnitOfWork
 from fares.models import TariffVersion
 from fares.network import Pattern, Route, Stop, Walk
 from fares.services import activate_tariff, import_native_tariff, replace_network
 from operators.services import OperatorData, upsert_operator
+from ticketing.payment_providers import sandbox_provider
+from ticketing.wallets import open_wallet, top_up, top_up_id_for
 from webapp.users import User, create_user, hash_token
 
 DATA = Path(__file__).resolve().parent / "data"
-TARIFF_FILE = DATA / "tariff.json"
+# Format 2 (with passes); tariff.json keeps the same prices in format 1 as that format's example.
+TARIFF_FILE = DATA / "tariff_v2.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +49,8 @@ def _minutes(hhmm: str) -> int:
 
 
 def demo_operators() -> list[OperatorData]:
-    return [OperatorData(r["id"], r["name"], r["mode"], r["iban"] or None, r["bic"] or None, r["email"] or None)
+    return [OperatorData(r["id"], r["name"], r["mode"], r["iban"] or None, r["bic"] or None, r["email"] or None,
+                         int(r["vat_rate_bp"]))
             for r in _csv("operators.csv")]
 
 
@@ -80,7 +86,7 @@ def demo_walks() -> list[Walk]:
 
 def demo_tokens(operator_ids: list[str]) -> dict[str, tuple[str, str | None]]:
     """Fixed, well-known tokens so the README's curl lines work. For the demo only."""
-    tokens: dict[str, tuple[str, str | None]] = {"demo-admin": ("admin", None)}
+    tokens: dict[str, tuple[str, str | None]] = {"demo-admin": ("admin", None), "demo-passenger": ("passenger", None)}
     for operator_id in operator_ids:
         tokens[f"demo-operator-{operator_id.lower()}"] = ("operator", operator_id)
     return tokens
@@ -95,8 +101,10 @@ def load_demo(uow: SqlUnitOfWork) -> DemoSummary:
         session.flush()
         replace_network(session, stops, routes, demo_walks())
         tariff_text = TARIFF_FILE.read_text(encoding="utf-8")
-        name = json.loads(tariff_text)["name"]
-        version = session.scalars(select(TariffVersion).where(TariffVersion.name == name)).first()
+        package = json.loads(tariff_text)
+        # by name, and of the file's format: a database loaded with the format-1 demo gets the new one
+        version = next((v for v in session.scalars(select(TariffVersion).where(TariffVersion.name == package["name"]))
+                        if v.content.get("format_version") == package["format_version"]), None)
         if version is None:
             version = import_native_tariff(session, tariff_text, TARIFF_FILE.name)
         if version.status != "active":
@@ -108,4 +116,15 @@ def load_demo(uow: SqlUnitOfWork) -> DemoSummary:
                 create_user(session, role, operator_id, email=f"{token}@farebridge.example", token=token)
             tokens[token] = f"{role}" + (f" ({operator_id})" if operator_id else "")
         uow.commit()
-        return DemoSummary(len(operators), len(stops), len(routes), version.id, tokens)
+        summary = DemoSummary(len(operators), len(stops), len(routes), version.id, tokens)
+    load_demo_wallet(uow, version.currency)
+    return summary
+
+
+def load_demo_wallet(uow: SqlUnitOfWork, currency: str) -> None:
+    """demo-passenger's wallet, topped up once with 50.00 by the sandbox card (a fixed top-up id: repeatable)."""
+    with uow:
+        owner = uow.session.scalars(select(User.id).where(User.token_hash == hash_token("demo-passenger"))).one()
+    wallet, _opened = open_wallet(uow, owner, currency, utcnow())
+    top_up(uow, wallet.id, Money.parse("50.00", currency), "tok_ok", sandbox_provider(), utcnow(),
+           reference=top_up_id_for(wallet.id, "demo-load"))

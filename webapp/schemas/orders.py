@@ -18,6 +18,7 @@ class OrderRequestSchema(Schema):
 class PaymentRequestSchema(Schema):
     method = fields.String(required=True, validate=validate.OneOf(["card", "wallet"]))
     card_token = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    wallet_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=36))
 
 
 def order_json(order: Order) -> dict[str, Any]:

@@ -23,6 +23,37 @@ from fares.native.v2.transfers import Coverage, ThroughFare, TransferRule
 from fares.native.v2.trip import Fare
 from fares.native.v2.zones import ZoneCountFare, ZoneMatrixFare
 
+REFUND_UNTIL_DEPARTURE, REFUND_UNTIL_VALIDITY_END = "departure", "validity_end"
+REFUND_UNTIL = (REFUND_UNTIL_DEPARTURE, REFUND_UNTIL_VALIDITY_END)
+
+
+@dataclass(frozen=True, slots=True)
+class RefundPolicy:
+    """The tariff's ``refund_policy``: what a refund costs, whether it may be partial, until when.
+
+    Amounts are minor units of the tariff's currency. ``until``: ``departure``
+    (the first leg's departure) or ``validity_end`` (the ticket's end of validity).
+    """
+
+    fee_minor: int
+    fee_percent: Fraction
+    max_fee_minor: int | None
+    allow_partial: bool
+    until: str
+
+    def fee_for(self, amount_minor: int) -> int:
+        """Fixed fee plus ``fee_percent`` of the refunded amount (rounded half up), capped by ``max_fee``.
+
+        Never more than the amount itself, so the passenger never owes money for a refund.
+        """
+        if amount_minor <= 0:
+            return 0
+        percent = Fraction(amount_minor) * self.fee_percent / 100
+        fee = self.fee_minor + int(percent + Fraction(1, 2))  # half up; both are >= 0
+        if self.max_fee_minor is not None:
+            fee = min(fee, self.max_fee_minor)
+        return min(fee, amount_minor)
+
 
 @dataclass(frozen=True, slots=True)
 class ProductRule:
@@ -54,6 +85,7 @@ class TariffV2:
     caps: tuple[Cap, ...] = ()
     passes: tuple[Pass, ...] = ()
     apportionment: Apportionment = Apportionment(STANDALONE_FARES)
+    refund_policy: RefundPolicy | None = None  # None: the package has none (ticketing uses its default)
     version_id: int | None = None
     package: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)  # validated JSON
 
@@ -169,6 +201,19 @@ def build_apportionment(raw: Mapping[str, Any] | None, currency: str) -> Apporti
     )
 
 
+def build_refund_policy(raw: Mapping[str, Any] | None, currency: str) -> RefundPolicy | None:
+    """From a validated ``refund_policy`` block (or a stored package's copy); None when there is none."""
+    if raw is None:
+        return None
+    return RefundPolicy(
+        fee_minor=_money(raw.get("fee") or "0", currency),
+        fee_percent=_ratio(raw.get("fee_percent") or "0"),
+        max_fee_minor=_money(raw["max_fee"], currency) if raw.get("max_fee") is not None else None,
+        allow_partial=bool(raw.get("allow_partial", True)),
+        until=raw.get("until") or REFUND_UNTIL_VALIDITY_END,
+    )
+
+
 def _category(row: Mapping[str, Any], currency: str) -> RiderCategory:
     discount = row.get("discount") or {}
     kind, factor, amount, text = NONE, Fraction(1), 0, ""
@@ -281,6 +326,7 @@ def build_model(package: Mapping[str, Any], version_id: int | None = None) -> Ta
         passes=passes,
         apportionment=build_apportionment(package.get("apportionment"), currency)
         or Apportionment(STANDALONE_FARES),
+        refund_policy=build_refund_policy(package.get("refund_policy"), currency),
         version_id=version_id,
         package=package,
     )

@@ -23,7 +23,7 @@ from core.errors import ValidationFailed
 from core.money import Money, is_currency_code
 from fares.native.schema import field_name, line_of
 from fares.native.v2.apportionment import FIXED_SHARES, METHODS, PER_LEG_FIXED_FEES, REMAINDER_METHODS
-from fares.native.v2.model import TariffV2, build_model
+from fares.native.v2.model import REFUND_UNTIL, REFUND_UNTIL_VALIDITY_END, TariffV2, build_model
 from fares.native.v2.timebands import DAYS, minutes
 
 FORMAT = "farebridge-native"
@@ -35,7 +35,8 @@ AMOUNT_RE = re.compile(r"\d+(\.\d{1,3})?")
 RATIO_RE = re.compile(r"\d+(\.\d{1,6})?")
 TIME_RE = re.compile(r"([01]\d|2[0-4]):[0-5]\d")
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-AMOUNT_KEYS = frozenset({"amount", "base", "minimum", "maximum", "amount_off", "fixed_amount", "step"})
+AMOUNT_KEYS = frozenset({"amount", "base", "minimum", "maximum", "amount_off", "fixed_amount", "step", "fee",
+                         "max_fee"})
 
 Path = tuple[str | int, ...]
 
@@ -402,6 +403,21 @@ class PassSchema(Schema):
     rider_categories = fields.List(_id(), load_default=None, validate=validate.Length(min=1))
 
 
+class RefundPolicySchema(Schema):
+    """``refund_policy``: the fee a refund costs and until when a ticket can be refunded."""
+
+    fee = Amount(load_default="0")
+    fee_percent = Ratio(load_default="0", maximum=Fraction(100))
+    max_fee = Amount(load_default=None, allow_none=True)
+    allow_partial = fields.Boolean(load_default=True)
+    until = fields.String(load_default=REFUND_UNTIL_VALIDITY_END, validate=validate.OneOf(REFUND_UNTIL))
+
+    @validates_schema(skip_on_field_errors=False)
+    def _max_fee(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("max_fee") is not None and "fee" in data and Decimal(data["max_fee"]) < Decimal(data["fee"]):
+            raise ValidationError({"max_fee": ["max_fee is below the fixed fee"]})
+
+
 # --- the package -------------------------------------------------------------------------
 
 
@@ -425,6 +441,7 @@ class NativeTariffV2Schema(Schema):
     caps = fields.List(fields.Nested(CapSchema), load_default=list)
     passes = fields.List(fields.Nested(PassSchema), load_default=list)
     apportionment = fields.Nested(ApportionmentSchema, load_default=lambda: {"method": "standalone_fares"})
+    refund_policy = fields.Nested(RefundPolicySchema, load_default=None, allow_none=True)
 
     @validates_schema(skip_on_field_errors=False)
     def _cross_checks(self, data: dict[str, Any], **_: Any) -> None:
