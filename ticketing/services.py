@@ -28,6 +28,7 @@ from core.errors import (
 from core.money import Money
 from core.outbox import SALE_PAID, add_event
 from core.unit_of_work import SqlUnitOfWork
+from fares.models import TariffVersion
 from fares.price import ItineraryLeg, Price
 from fares.services import price_legs
 from ticketing.models import CAPTURED, DECLINED, PAID, QUOTED, VALID, VALID_STATES, Order, Payment, Ticket
@@ -182,6 +183,7 @@ def pay_order(
     with uow:
         session = uow.session
         order = get_order(session, cmd.order_id)
+        _refuse_repriced(session, order)
         if cmd.method == WALLET:
             _check_wallet_payer(session, order, cmd)
         # Claim the order with a conditional update: only one payment can win it.
@@ -231,6 +233,17 @@ def pay_order(
         add_event(session, SALE_PAID, _sale_paid_payload(order, payment, ticket, now), now)
         uow.commit()
         return ticket
+
+
+def _refuse_repriced(session: Session, order: Order) -> None:
+    """A quote holds only under the tariff that made it: after a new activation it must be quoted again."""
+    if order.status != QUOTED or order.tariff_version_id is None:
+        return
+    active = session.scalar(select(TariffVersion.id).where(TariffVersion.status == "active"))
+    if active != order.tariff_version_id:
+        raise QuoteExpired(
+            f"the tariff changed since order {order.id} was quoted (version {order.tariff_version_id} -> "
+            f"{active}); ask for a new quote", details={"tariff_version_id": active}, code="quote_repriced")
 
 
 def _sale_paid_payload(order: Order, payment: Payment, ticket: Ticket, now: datetime) -> dict[str, Any]:

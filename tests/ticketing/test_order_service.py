@@ -109,3 +109,23 @@ def test_concurrent_payments_of_one_order_capture_once(demo):
         outcomes = list(pool.map(attempt, range(12)))
     assert outcomes.count("paid") == 1
     assert (count(demo, Payment), count(demo, Ticket), sale_events(demo)) == (1, 1, 1)
+
+
+def test_a_quote_made_under_a_tariff_that_was_replaced_is_refused(demo):
+    import json
+    from pathlib import Path
+
+    from fares.services import activate_tariff, import_native_tariff
+
+    order = new_order(demo)
+    package = json.loads((Path(__file__).resolve().parents[2] / "webapp/demo/data/tariff.json").read_text())
+    package["name"] = "VAU 2027"
+    uow = demo.uow()
+    with uow:
+        version = import_native_tariff(uow.session, json.dumps(package), "t2027.json")
+        activate_tariff(uow.session, version.id)
+        uow.commit()
+    with pytest.raises(QuoteExpired) as caught:
+        pay(demo, order.id)
+    assert caught.value.code == "quote_repriced"
+    assert sale_events(demo) == 0
