@@ -37,6 +37,7 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parents[1]
 SERVER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432"
 DATABASE = "farebridge_bench"
+BROKER_URL = "amqp://guest:guest@127.0.0.1:5672//"
 WORKERS, THREADS = 4, 4
 CLIENTS = 8
 HEALTH_REQUESTS = 3000
@@ -201,41 +202,75 @@ def _prepare(database_url: str, instance_dir: Path) -> None:
     runtime.engine.dispose()
 
 
+@contextmanager
+def clearing_worker(env: dict[str, str], log_path: Path) -> Iterator[None]:
+    """A ``farebridge worker`` process on its own queue, removed afterwards."""
+    with log_path.open("w") as log:
+        process = subprocess.Popen([sys.executable, "-m", "webapp.cli", "worker", "--no-beat"], env=env, cwd=ROOT,
+                                   stdout=log, stderr=subprocess.STDOUT)
+        try:
+            yield
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            from kombu import Connection
+
+            with Connection(env["FAREBRIDGE_BROKER_URL"]) as connection:
+                connection.channel().queue_delete(env["FAREBRIDGE_CLEARING_QUEUE"])
+
+
+def _run(env: dict[str, str], instance: Path, label: str, purchases: int, health_requests: int,
+         clients: int) -> tuple[Measured, Measured]:
+    with gunicorn(env, instance / f"gunicorn-{label}.log") as client:
+        legs, _price = journey_legs(client)
+        for i in range(60):  # every worker builds its pricing cache and connection pool first
+            purchase_by_card(client, legs, f"warm-{label}-{i}")
+            client.call("GET", "/api/v1/health")
+
+        def health(_i: int) -> None:
+            status = client.call("GET", "/api/v1/health")[0]
+            if status != 200:
+                raise RuntimeError(f"health: {status}")
+
+        def purchase(i: int) -> None:
+            purchase_by_card(client, legs, f"bench-{label}-{i}")
+
+        base = measure(f"GET /api/v1/health ({label})", health_requests, clients, health)
+        buy = measure(f"purchase ({label})", purchases, clients, purchase)
+    return base, buy
+
+
 def main(server_url: str = SERVER_URL, purchases: int = PURCHASES, health_requests: int = HEALTH_REQUESTS,
-         clients: int = CLIENTS) -> None:
+         clients: int = CLIENTS, broker_url: str = BROKER_URL) -> None:
     _recreate_database(server_url)
+    results = []
     try:
         with tempfile.TemporaryDirectory() as tmp:
             instance = Path(tmp)
             _prepare(f"{server_url}/{DATABASE}", instance)
             env = server_env(f"{server_url}/{DATABASE}", instance)
-            with gunicorn(env, instance / "gunicorn.log") as client:
-                legs, _price = journey_legs(client)
-                for i in range(60):  # every worker builds its pricing cache and connection pool first
-                    purchase_by_card(client, legs, f"warm-{i}")
-                    client.call("GET", "/api/v1/health")
-
-                def health(_i: int) -> None:
-                    status = client.call("GET", "/api/v1/health")[0]
-                    if status != 200:
-                        raise RuntimeError(f"health: {status}")
-
-                base = measure("GET /api/v1/health (baseline)", health_requests, clients, health)
-                def purchase(i: int) -> None:
-                    purchase_by_card(client, legs, f"bench-{i}")
-
-                buy = measure("purchase (POST order + POST payment)", purchases, clients, purchase)
+            results.append(("clearing in-process", *_run(env, instance, "in-process", purchases, health_requests,
+                                                          clients)))
+            queued = {**env, "FAREBRIDGE_BROKER_URL": broker_url,
+                      "FAREBRIDGE_CLEARING_QUEUE": f"farebridge.bench.{os.getpid()}"}
+            with clearing_worker(queued, instance / "worker.log"):
+                results.append(("RabbitMQ + 1 worker", *_run(queued, instance, "broker", purchases,
+                                                             health_requests, clients)))
     finally:
         _recreate_database(server_url, drop_only=True)
-    print(f"gunicorn {WORKERS} workers x {THREADS} threads (gthread), PostgreSQL, clearing in-process; "
-          f"{clients} client threads with keep-alive connections on loopback, {os.cpu_count()} CPUs shared")
+    print(f"gunicorn {WORKERS} workers x {THREADS} threads (gthread), PostgreSQL; {clients} client threads with "
+          f"keep-alive connections on loopback, {os.cpu_count()} CPUs shared by everything")
     print(f"| {'what':<38} | {'count':>6} | {'per second':>10} | {'p50 ms':>7} | {'p95 ms':>7} |")
     print(f"|{'-' * 40}|{'-' * 7}:|{'-' * 11}:|{'-' * 8}:|{'-' * 8}:|")
-    for m in (base, buy):
-        p50, p95 = m.percentile(50), m.percentile(95)
-        print(f"| {m.name:<38} | {m.count:>6} | {m.rate:>10.1f} | {p50:>7.2f} | {p95:>7.2f} |")
-    print(f"ratio purchases/s to health/s: {buy.rate / base.rate:.3f} (aim >= 0.333); "
-          f"HTTP requests/s in purchases: {2 * buy.rate:.1f}")
+    for _label, base, buy in results:
+        for m in (base, buy):
+            p50, p95 = m.percentile(50), m.percentile(95)
+            print(f"| {m.name:<38} | {m.count:>6} | {m.rate:>10.1f} | {p50:>7.2f} | {p95:>7.2f} |")
+    for label, base, buy in results:
+        print(f"{label}: ratio purchases/s to health/s {buy.rate / base.rate:.3f} (aim >= 0.333)")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import Blueprint
@@ -21,16 +22,27 @@ def _database() -> tuple[str, int | None]:
         return f"unreachable: {type(exc).__name__}", None
 
 
+BROKER_PROBE_TTL_S = 5.0
+_broker_probe: dict[str, tuple[float, str]] = {}
+
+
 def _broker() -> str:
+    """Probing RabbitMQ opens a connection, so a probe is reused for a few seconds (health is polled often)."""
     settings = runtime().settings
     if settings.eager:
         return "in-process (no broker configured)"
+    assert settings.broker_url is not None
+    cached = _broker_probe.get(settings.broker_url)
+    if cached and time.monotonic() - cached[0] < BROKER_PROBE_TTL_S:
+        return cached[1]
     try:
         with Connection(settings.broker_url, connect_timeout=2) as connection:
             connection.ensure_connection(max_retries=1)
-        return "ok"
+        state = "ok"
     except Exception as exc:  # kombu raises many kinds
-        return f"unreachable: {type(exc).__name__}"
+        state = f"unreachable: {type(exc).__name__}"
+    _broker_probe[settings.broker_url] = (time.monotonic(), state)
+    return state
 
 
 @bp.get("/health")
