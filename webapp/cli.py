@@ -78,9 +78,15 @@ def demo() -> None:
 @domain_errors
 def demo_load() -> None:
     """Load the demo operators, network, tariff and users."""
+    from clearing.tasks import publish_event
+    from clearing.worker import configure
+    from core.outbox import relay_pending
     from webapp.demo import load_demo
 
-    summary = load_demo(_runtime().uow())
+    rt = _runtime()
+    summary = load_demo(rt.uow())
+    configure(rt.settings)
+    relay_pending(rt.session_factory, publish_event)  # the demo wallet's top-up: cleared in-process or queued
     click.echo(f"loaded {summary.operators} operators, {summary.stops} stops, {summary.routes} lines; "
                f"active tariff version {summary.tariff_version_id}")
     click.echo("demo API tokens (for this demo only):")
