@@ -130,10 +130,10 @@ def native_format_version(text: str) -> int | None:
     return version if isinstance(version, int) else None
 
 
-def load_native_package(text: str, filename: str) -> dict[str, Any]:
-    """Parse and validate a package; raise ``ValidationFailed`` listing every problem."""
+def parse_json(text: str, filename: str) -> Any:
+    """JSON with exact decimals; a syntax error names its line."""
     try:
-        raw = json.loads(text, parse_float=Decimal)
+        return json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
         raise ValidationFailed(
             f"{filename} is not valid JSON",
@@ -144,6 +144,11 @@ def load_native_package(text: str, filename: str) -> dict[str, Any]:
             f"{filename} is not valid JSON",
             details=[{"file": filename, "line": None, "field": None, "message": str(exc)}],
         ) from None
+
+
+def load_native_package(text: str, filename: str) -> dict[str, Any]:
+    """Parse and validate a package; raise ``ValidationFailed`` listing every problem."""
+    raw = parse_json(text, filename)
     if not isinstance(raw, dict):
         raise ValidationFailed(
             f"{filename}: a tariff package is a JSON object",

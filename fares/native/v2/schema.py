@@ -8,10 +8,9 @@ the same pass, so one upload reports every problem at once.
 """
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,7 +20,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from core.errors import ValidationFailed
 from core.money import Money, is_currency_code
-from fares.native.schema import field_name, line_of
+from fares.native.schema import field_name, line_of, parse_json
 from fares.native.v2.apportionment import FIXED_SHARES, METHODS, PER_LEG_FIXED_FEES, REMAINDER_METHODS
 from fares.native.v2.model import REFUND_UNTIL, REFUND_UNTIL_VALIDITY_END, TariffV2, build_model
 from fares.native.v2.timebands import DAYS, minutes
@@ -623,16 +622,5 @@ def validate_native_v2(raw: Any, filename: str, source_text: str | None = None) 
 
 def load_native_v2(text: str, filename: str, version_id: int | None = None) -> TariffV2:
     """Parse, validate and build a format-2 package; raise ``ValidationFailed`` listing every problem."""
-    try:
-        raw = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        raise ValidationFailed(
-            f"{filename} is not valid JSON",
-            details=[{"file": filename, "line": exc.lineno, "field": None, "message": exc.msg}],
-        ) from None
-    except (InvalidOperation, ValueError) as exc:
-        raise ValidationFailed(
-            f"{filename} is not valid JSON",
-            details=[{"file": filename, "line": None, "field": None, "message": str(exc)}],
-        ) from None
+    raw = parse_json(text, filename)
     return build_model(validate_native_v2(raw, filename, text), version_id)

@@ -7,15 +7,13 @@ The cheapest eligible row is paid.
 """
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
 from core.errors import NoFareFound
 from core.money import Money
-from fares.gtfs.fares_v2 import FaresV2Engine, read_fares_v2
+from fares.gtfs.fares_v2 import FaresV2Engine
 from fares.price import ItineraryLeg
-from fares.validation import Problems
+from tests.fares.gtfs.v2_feeds import engine_from_texts
 
 FEED = {
     "agency.txt": """
@@ -50,12 +48,7 @@ FEED = {
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> FaresV2Engine:
     folder = tmp_path_factory.mktemp("riders")
-    for name, text in FEED.items():
-        (folder / name).write_text(textwrap.dedent(text).strip() + "\n")
-    problems = Problems()
-    basics, fares = read_fares_v2(folder, problems)
-    assert problems.items == [] and fares is not None
-    return FaresV2Engine(fares, basics)
+    return engine_from_texts(folder, FEED)
 
 
 LEG = [ItineraryLeg("r1", "S1", "S2")]

@@ -6,15 +6,14 @@ decides whether the timeframe's service_id runs.
 """
 from __future__ import annotations
 
-import textwrap
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from fares.gtfs.fares_v2 import FaresV2Engine, read_fares_v2
+from fares.gtfs.fares_v2 import FaresV2Engine
 from fares.price import ItineraryLeg
-from fares.validation import Problems
+from tests.fares.gtfs.v2_feeds import engine_from_texts
 
 NY = ZoneInfo("America/New_York")
 FEED = {
@@ -64,12 +63,7 @@ FEED = {
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> FaresV2Engine:
     folder = tmp_path_factory.mktemp("timeframes")
-    for name, text in FEED.items():
-        (folder / name).write_text(textwrap.dedent(text).strip() + "\n")
-    problems = Problems()
-    basics, fares = read_fares_v2(folder, problems)
-    assert problems.items == [] and fares is not None
-    return FaresV2Engine(fares, basics)
+    return engine_from_texts(folder, FEED)
 
 
 def product_for(engine: FaresV2Engine, leg: ItineraryLeg) -> str | None:
