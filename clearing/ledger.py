@@ -2,6 +2,10 @@
 
 Sign convention: a positive amount debits the account, a negative one credits
 it, so every transaction sums to zero and so does the whole ledger.
+
+Each transaction is sealed into a hash chain as it is booked (clearing/ledger_chain.py);
+the application never updates or deletes ledger rows (guard in clearing/models.py):
+a correction is ``reverse_transaction``.
 """
 from __future__ import annotations
 
@@ -13,7 +17,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from clearing.ledger_chain import seal
 from clearing.models import LedgerAccount, LedgerEntry, LedgerTransaction
+from core.db import utcnow
+from core.errors import Conflict, NotFound
 
 
 class UnbalancedTransaction(ValueError):
@@ -79,16 +86,25 @@ def operator_payable(session: Session, operator_id: str, currency: str) -> Ledge
 
 
 def post(
-    session: Session, reference: str, description: str, occurred_at: datetime, lines: Sequence[Line]
+    session: Session, reference: str, description: str, occurred_at: datetime, lines: Sequence[Line],
+    reverses: LedgerTransaction | None = None,
 ) -> LedgerTransaction:
-    """Book one balanced transaction; refuses lines that do not sum to zero per currency."""
+    """Book one balanced transaction; refuses lines that do not sum to zero per currency.
+
+    Seals it into the hash chain: this locks the chain head until the session
+    commits, so call it late in the unit of work.
+    """
     totals: dict[str, int] = {}
     for line in lines:
         totals[line.account.currency] = totals.get(line.account.currency, 0) + line.amount_minor
     unbalanced = {cur: total for cur, total in totals.items() if total != 0}
     if unbalanced or not lines:
         raise UnbalancedTransaction(f"transaction {reference} does not balance: {unbalanced or 'no lines'}")
-    transaction = LedgerTransaction(reference=reference, description=description, occurred_at=occurred_at)
+    sequence, digest = seal(session, reference, occurred_at, [
+        (line.account.code, line.amount_minor, line.account.currency) for line in lines if line.amount_minor != 0
+    ])
+    transaction = LedgerTransaction(reference=reference, description=description, occurred_at=occurred_at,
+                                    sequence=sequence, hash=digest, reverses_id=reverses.id if reverses else None)
     session.add(transaction)
     session.flush()
     session.add_all(
@@ -98,6 +114,33 @@ def post(
         if line.amount_minor != 0
     )
     return transaction
+
+
+def reversal_reference(reference: str) -> str:
+    return f"reversal:{reference}"
+
+
+def reverse_transaction(
+    session: Session, reference: str, reason: str, now: datetime | None = None
+) -> LedgerTransaction:
+    """Correct a booked transaction by posting its negated entries (``reversal:{reference}``).
+
+    The original stays as it was; a transaction is reversed at most once.
+    """
+    original = session.scalars(select(LedgerTransaction).where(LedgerTransaction.reference == reference)) \
+        .one_or_none()
+    if original is None:
+        raise NotFound(f"no ledger transaction {reference}")
+    if session.scalars(select(LedgerTransaction.id).where(LedgerTransaction.reverses_id == original.id)).first():
+        raise Conflict(f"ledger transaction {reference} is already reversed", code="already_reversed")
+    rows = session.execute(
+        select(LedgerAccount, LedgerEntry.amount_minor)
+        .join(LedgerEntry, LedgerEntry.account_id == LedgerAccount.id)
+        .where(LedgerEntry.transaction_id == original.id)
+        .order_by(LedgerEntry.id)
+    ).all()
+    return post(session, reversal_reference(reference), f"Reversal of {reference}: {reason}", now or utcnow(),
+                [Line(account, -amount) for account, amount in rows], reverses=original)
 
 
 def ledger_total(session: Session) -> int:

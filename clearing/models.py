@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 import operators.models  # noqa: F401  (ForeignKey targets)
 from core.db import Base, UtcDateTime, utcnow
+from core.errors import Conflict
 
 
 class ClearingRecord(Base):
@@ -57,6 +59,13 @@ class LedgerAccount(Base):
 
 
 class LedgerTransaction(Base):
+    """One balanced posting, sealed in the hash chain (see clearing/ledger_chain.py).
+
+    ``sequence`` counts 1, 2, 3... without gaps; ``hash`` is SHA-256 over the
+    previous transaction's hash, the sequence, reference, occurred_at and the
+    entries. ``reverses_id`` points at the transaction a reversal corrects.
+    """
+
     __tablename__ = "ledger_transactions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -64,6 +73,24 @@ class LedgerTransaction(Base):
     description: Mapped[str] = mapped_column(Text)
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
     booked_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    sequence: Mapped[int] = mapped_column(Integer, unique=True)
+    hash: Mapped[str] = mapped_column(String(64))
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"), unique=True)
+
+
+class LedgerHead(Base):
+    """The chain head: one row (id 1) with the last sequence and hash.
+
+    Writers lock it (``FOR UPDATE`` on PostgreSQL; SQLite's database write lock)
+    before they seal a transaction, so concurrent writers take turns and the
+    sequence has no gaps. It also lets ``verify_ledger`` notice a deleted tail.
+    """
+
+    __tablename__ = "ledger_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    sequence: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class LedgerEntry(Base):
@@ -92,3 +119,32 @@ class Settlement(Base):
     sales_count: Mapped[int] = mapped_column(Integer)
     statement_csv: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class LedgerIsAppendOnly(Conflict):
+    code = "ledger_append_only"
+
+
+APPEND_ONLY = (LedgerTransaction, LedgerEntry)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_ledger_changes(session: Session, _context: Any, _instances: Any) -> None:
+    """Ledger rows are never updated or deleted by the application: corrections are reversals.
+
+    Enforced at the ORM level only (every session); a database trigger is left to
+    the migration (raw SQL bypasses this guard, which is what ``verify_ledger`` is for).
+    """
+    for obj in session.deleted:
+        if isinstance(obj, APPEND_ONLY):
+            raise LedgerIsAppendOnly(f"{type(obj).__name__} {obj.id} cannot be deleted; post a reversal")
+    for obj in session.dirty:
+        if isinstance(obj, APPEND_ONLY) and session.is_modified(obj):
+            raise LedgerIsAppendOnly(f"{type(obj).__name__} {obj.id} cannot be changed; post a reversal")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_ledger_changes(state: ORMExecuteState) -> None:
+    if (state.is_update or state.is_delete) and state.bind_mapper is not None \
+            and state.bind_mapper.class_ in APPEND_ONLY:
+        raise LedgerIsAppendOnly("ledger rows cannot be updated or deleted; post a reversal")

@@ -9,6 +9,7 @@ refunds, and the refund fees the association kept (from the ledger).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -62,9 +63,24 @@ def reconcile(
         select(func.coalesce(func.sum(ClearingRecord.amount_minor), 0))
         .where(in_period, ClearingRecord.event_type == SALE_PAID)
     )
+
+    def taken_first(code_matches: Any) -> int:
+        """Commission and clearing fee booked by this period's sales (credits, so negated)."""
+        total = session.scalar(
+            select(func.coalesce(func.sum(LedgerEntry.amount_minor), 0))
+            .join(LedgerAccount, LedgerEntry.account_id == LedgerAccount.id)
+            .join(ClearingRecord, ClearingRecord.transaction_id == LedgerEntry.transaction_id)
+            .where(in_period, code_matches)
+        )
+        return -int(total or 0)
+
+    commissions = taken_first(LedgerAccount.code.startswith("commission:")
+                              & LedgerAccount.code.endswith(f":{currency}"))
+    clearing_fees = taken_first(LedgerAccount.code == f"clearing_fees:{currency}")
     return Reconciliation(
         period=period, currency=currency, payments_minor=payments_minor, refunds_minor=refunds_minor,
-        operator_shares_minor=int(shares or 0), commissions_minor=0, fees_minor=-int(fees or 0),
+        operator_shares_minor=int(shares or 0), commissions_minor=commissions,
+        fees_minor=-int(fees or 0) + clearing_fees,
         cleared_sales_minor=int(cleared or 0), ledger_total_minor=ledger_total(session),
         reversed_shares_minor=-int(reversed_shares or 0),
     )

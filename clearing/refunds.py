@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from clearing.apportionment import Share
 from clearing.ledger import Line, operator_payable, post, psp_receivable, refund_fees, wallet_liability
-from clearing.models import ClearingRecord, ClearingShare
+from clearing.models import ClearingRecord, ClearingShare, LedgerAccount, LedgerEntry
 from clearing.periods import period_of
 from core.money import split_minor
 from core.outbox import SALE_PAID, SALE_REFUNDED
@@ -100,6 +100,10 @@ def _lock_cleared_sale(session: Session, sale_id: str) -> ClearingRecord:
     return record
 
 
+def _account_by_code(session: Session, code: str) -> LedgerAccount:
+    return session.scalars(select(LedgerAccount).where(LedgerAccount.code == code)).one()
+
+
 def held_of_sale(session: Session, sale_id: str) -> dict[str, int]:
     """What each operator holds of a sale: its share net of the refunds cleared so far."""
     rows = session.execute(
@@ -109,6 +113,27 @@ def held_of_sale(session: Session, sale_id: str) -> dict[str, int]:
         .group_by(ClearingShare.operator_id)
     )
     return {operator_id: int(total) for operator_id, total in rows}
+
+
+def deductions_of_sale(session: Session, sale_id: str, currency: str) -> tuple[dict[str, int], dict[str, int]]:
+    """Commission and clearing fee a sale paid, by account code: (taken by the sale, still held after refunds).
+
+    A refund takes them back in proportion too, as if they were parties of the
+    split: otherwise a full refund would ask the operators for money they never got.
+    """
+    def credits(event_types: tuple[str, ...]) -> dict[str, int]:
+        rows = session.execute(
+            select(LedgerAccount.code, func.sum(LedgerEntry.amount_minor))
+            .join(LedgerEntry, LedgerEntry.account_id == LedgerAccount.id)
+            .join(ClearingRecord, ClearingRecord.transaction_id == LedgerEntry.transaction_id)
+            .where(ClearingRecord.sale_id == sale_id, ClearingRecord.event_type.in_(event_types),
+                   (LedgerAccount.code.startswith("commission:") & LedgerAccount.code.endswith(f":{currency}"))
+                   | (LedgerAccount.code == f"clearing_fees:{currency}"))
+            .group_by(LedgerAccount.code)
+        )
+        return {code: -int(total) for code, total in rows if total}
+
+    return credits((SALE_PAID,)), credits((SALE_PAID, SALE_REFUNDED))
 
 
 def reverse_sale(session: Session, message: dict[str, Any]) -> ClearingRecord:
@@ -121,12 +146,17 @@ def reverse_sale(session: Session, message: dict[str, Any]) -> ClearingRecord:
         raise ValueError(f"refund {payload['refund_id']} is in {currency}, its sale in {sale.currency}")
     original = {share.operator_id: share.amount_minor
                 for share in session.scalars(select(ClearingShare).where(ClearingShare.record_id == sale.id))}
-    reversal = reverse_shares(amount + fee, original, held_of_sale(session, sale.sale_id))
+    deducted, deductions_held = deductions_of_sale(session, sale.sale_id, currency)
+    parts = reverse_shares(amount + fee, {**original, **deducted},
+                           {**held_of_sale(session, sale.sale_id), **deductions_held})
+    reversal = tuple(share for share in parts if share.operator_id in original)
+    taken_back = [Line(_account_by_code(session, share.operator_id), share.amount_minor)
+                  for share in parts if share.operator_id in deducted and share.amount_minor]
     source = wallet_liability(session, currency) if payload.get("payment_method") == "wallet" else \
         psp_receivable(session, currency)
     lines = [Line(source, -amount)] + ([Line(refund_fees(session, currency), -fee)] if fee else []) + [
         Line(operator_payable(session, share.operator_id, currency), share.amount_minor) for share in reversal
-    ]
+    ] + taken_back
     transaction = post(session, f"refund:{payload['refund_id']}",
                        f"Refund {payload['refund_id']} of sale {sale.sale_id}", refunded_at, lines)
     record = ClearingRecord(

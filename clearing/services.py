@@ -15,8 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from clearing.apportionment import SaleLeg, apportion_by_standalone_fares
-from clearing.ledger import Line, operator_payable, post, psp_receivable, wallet_liability
+from clearing.apportionment import SaleLeg, Share, deductions, entitle, rule_from_payload
+from clearing.carry import round_and_carry
+from clearing.ledger import Line, get_or_create_account, operator_payable, post, psp_receivable, wallet_liability
 from clearing.models import ClearingRecord, ClearingShare
 from clearing.periods import period_of
 from clearing.refunds import reverse_sale
@@ -29,23 +30,46 @@ CLEARED, DUPLICATE, IGNORED = "cleared", "duplicate", "ignored"
 Handler = Callable[[Session, dict[str, Any]], ClearingRecord]
 
 
+def _sale_legs(payload: dict[str, Any]) -> list[SaleLeg]:
+    return [SaleLeg(leg["operator_id"], int(leg["standalone_minor"]),
+                    None if leg.get("distance_m") is None else int(leg["distance_m"]), int(leg.get("zones") or 0))
+            for leg in payload["legs"]]
+
+
 def clear_sale(session: Session, message: dict[str, Any]) -> ClearingRecord:
-    """SalePaid: split among the operators by standalone fares; the money came from the card or the wallet."""
+    """SalePaid: commission and clearing fee first, the rest to the operators by the sale's rule.
+
+    The rule travels in the payload (``apportionment``; standalone fares without
+    it), so clearing needs no tariff. The operators' shares are rounded with
+    their carried sub-cent remainders (``clearing.carry``). The money came from
+    the card or the wallet.
+    """
     payload = message["payload"]
     amount, currency = int(payload["amount_minor"]), payload["currency"]
     paid_at = datetime.fromisoformat(payload["paid_at"])
-    shares = apportion_by_standalone_fares(
-        amount, [SaleLeg(leg["operator_id"], int(leg["standalone_minor"])) for leg in payload["legs"]]
-    )
+    period = period_of(paid_at)
+    rule = rule_from_payload(payload.get("apportionment"))
+    commission, fee = deductions(amount, rule)
+    entitlement = entitle(amount - commission - fee, _sale_legs(payload), rule)
+    parts = round_and_carry(session, entitlement, period, currency)
+    shares = [Share(op, part, weight) for op, part, weight in zip(entitlement.operator_ids, parts,
+                                                                  entitlement.weights, strict=True)]
     source = wallet_liability(session, currency) if payload.get("payment_method") == "wallet" else \
         psp_receivable(session, currency)
     lines = [Line(source, amount)] + [
         Line(operator_payable(session, share.operator_id, currency), -share.amount_minor) for share in shares
     ]
+    if commission:
+        lines.append(Line(get_or_create_account(session, f"commission:{rule.channel}:{currency}",
+                                                f"Commission owed to sales channel {rule.channel}", "liability",
+                                                currency), -commission))
+    if fee:
+        lines.append(Line(get_or_create_account(session, f"clearing_fees:{currency}", "Clearing fees kept by the "
+                                                "association", "revenue", currency), -fee))
     transaction = post(session, f"sale:{payload['sale_id']}", f"Sale {payload['sale_id']} cleared", paid_at, lines)
     record = ClearingRecord(
         event_id=message["id"], event_type=SALE_PAID, sale_id=payload["sale_id"], amount_minor=amount,
-        currency=currency, sale_period=period_of(paid_at), occurred_at=paid_at, transaction_id=transaction.id,
+        currency=currency, sale_period=period, occurred_at=paid_at, transaction_id=transaction.id,
     )
     session.add(record)
     session.flush()

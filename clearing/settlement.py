@@ -3,14 +3,16 @@
 A settlement of period P takes every share of that operator not yet settled
 whose sale happened in P or earlier, so late shares land in the next open
 period and nothing is settled twice (the share rows carry the settlement id,
-and (period, operator) is unique).
+and (period, operator) is unique). Refunds are shares too (negative), so a
+refund is netted in the period it happened, or the next open one when that
+period is closed. ``sales_count`` counts the items (sales and refunds) as before.
+
+Statements: the CSV is stored with the settlement; the PDF is rendered on
+request from the shares the settlement took (see ``clearing.statements.data``).
 """
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -20,32 +22,12 @@ from sqlalchemy.orm import Session
 
 from clearing.models import ClearingRecord, ClearingShare, Settlement
 from clearing.periods import parse_period
+from clearing.statements.csv import render_statement_csv
+from clearing.statements.data import statement_of
+from clearing.statements.pdf import render_statement_pdf
 from core.errors import Conflict, NotFound
-from core.money import Money
 from core.unit_of_work import SqlUnitOfWork
 from operators.models import Operator
-
-
-@dataclass(frozen=True, slots=True)
-class StatementLine:
-    sale_id: str
-    sale_date: str
-    sale_period: str
-    sale_amount: Money
-    share: Money
-
-
-def render_statement_csv(operator: Operator, period: str, currency: str, lines: Sequence[StatementLine]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["operator_id", "period", "sale_id", "sale_date", "sale_period", "sale_amount", "share",
-                     "currency"])
-    for line in lines:
-        writer.writerow([operator.id, period, line.sale_id, line.sale_date, line.sale_period,
-                         line.sale_amount.format(), line.share.format(), currency])
-    total = sum((line.share for line in lines), Money.zero(currency))
-    writer.writerow([operator.id, period, "TOTAL", "", "", "", total.format(), currency])
-    return out.getvalue()
 
 
 def settle_period(
@@ -94,15 +76,10 @@ def _settle_operator(
             )
             .order_by(ClearingRecord.occurred_at, ClearingRecord.id)
         ).all()
-        lines = [
-            StatementLine(record.sale_id, record.occurred_at.date().isoformat(), record.sale_period,
-                          Money(record.amount_minor, currency), Money(share.amount_minor, currency))
-            for share, record in rows
-        ]
         settlement = Settlement(
             period=period, operator_id=operator.id, currency=currency,
-            total_minor=sum(line.share.minor for line in lines), sales_count=len(lines),
-            statement_csv=render_statement_csv(operator, period, currency, lines), created_at=now,
+            total_minor=sum(share.amount_minor for share, _record in rows), sales_count=len(rows),
+            statement_csv="", created_at=now,
         )
         session.add(settlement)
         try:
@@ -111,14 +88,27 @@ def _settle_operator(
             return None  # a concurrent run settled this operator first
         for share, _record in rows:
             share.settlement_id = settlement.id
+        session.flush()
+        settlement.statement_csv = render_statement_csv(statement_of(session, settlement))
         uow.commit()
         return settlement
 
 
+def statement_file_name(settlement: Settlement, suffix: str) -> str:
+    return f"statement_{settlement.operator_id}_{settlement.period}.{suffix}"
+
+
 def write_statement(settlement: Settlement, directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"statement_{settlement.operator_id}_{settlement.period}.csv"
+    path = directory / statement_file_name(settlement, "csv")
     path.write_text(settlement.statement_csv, encoding="utf-8")
+    return path
+
+
+def write_statement_pdf(session: Session, settlement: Settlement, directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / statement_file_name(settlement, "pdf")
+    path.write_bytes(render_statement_pdf(statement_of(session, settlement)))
     return path
 
 

@@ -1,11 +1,30 @@
-"""The Celery application. Without a broker URL it runs tasks eagerly, in-process."""
+"""The Celery application. Without a broker URL it runs tasks eagerly, in-process.
+
+The clearing queue dead-letters to ``{queue}.dead`` (exchange ``{queue}.dead-letter``):
+a message the task rejects (its last failure, see clearing/tasks.py) is kept by
+RabbitMQ there too. RabbitMQ refuses to redeclare an existing queue with other
+arguments: a queue created before this change must be deleted (drained) once.
+"""
 from __future__ import annotations
 
+from typing import Any
+
 from celery import Celery
+from celery.signals import worker_ready
+from kombu import Exchange, Queue
 
 from core.config import Settings
 
 RELAY_INTERVAL_S = 2.0
+
+
+def clearing_queues(name: str) -> tuple[Queue, Queue]:
+    """The clearing queue and its dead-letter queue."""
+    dead_exchange = Exchange(f"{name}.dead-letter", type="direct", durable=True)
+    dead = Queue(f"{name}.dead", dead_exchange, routing_key=name, durable=True)
+    main = Queue(name, Exchange(name, type="direct", durable=True), routing_key=name, durable=True,
+                 queue_arguments={"x-dead-letter-exchange": dead_exchange.name, "x-dead-letter-routing-key": name})
+    return main, dead
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -17,6 +36,7 @@ def make_celery(settings: Settings) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         task_default_queue=settings.clearing_queue,
+        task_queues=clearing_queues(settings.clearing_queue),
         task_serializer="json",
         accept_content=["json"],
         result_backend=None,
@@ -39,3 +59,11 @@ def configure(settings: Settings) -> Celery:
     celery_app.conf.update(fresh.conf)
     celery_app.conf.broker_url = settings.broker_url or "memory://localhost/"
     return celery_app
+
+
+@worker_ready.connect
+def declare_dead_letter_queue(sender: Any = None, **_kwargs: Any) -> None:
+    """The worker declares only the queue it consumes; the dead-letter queue must exist for the broker to keep."""
+    with celery_app.connection_for_write() as connection:
+        for queue in celery_app.conf.task_queues:
+            queue.bind(connection.default_channel).declare()

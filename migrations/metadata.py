@@ -5,6 +5,8 @@ from sqlalchemy import MetaData
 
 
 def all_metadata() -> MetaData:
+    import clearing.carry  # noqa: F401
+    import clearing.dead_letters  # noqa: F401
     import clearing.models  # noqa: F401
     import core.idempotency  # noqa: F401
     import core.outbox  # noqa: F401

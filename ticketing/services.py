@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from core.access_tokens import hash_token, new_token
 from core.db import new_id
@@ -28,7 +28,12 @@ from core.errors import (
 from core.money import Money
 from core.outbox import SALE_PAID, add_event
 from core.unit_of_work import SqlUnitOfWork
+from fares.cache import pricing_context
+from fares.distance import leg_distance_m
 from fares.models import TariffVersion
+from fares.native.v2 import NativeV2Engine
+from fares.native.v2.apportionment import STANDALONE_FARES, Apportionment
+from fares.network import Network
 from fares.price import ItineraryLeg, Price
 from fares.services import price_legs
 from ticketing.models import CAPTURED, DECLINED, PAID, QUOTED, VALID, VALID_STATES, Order, Payment, Ticket
@@ -41,6 +46,7 @@ VALIDITY_AFTER = timedelta(minutes=60)
 UNTIMED_VALIDITY = timedelta(hours=3)
 DEPARTURE_GRACE = timedelta(minutes=10)
 CARD, WALLET = "card", "wallet"
+SALES_CHANNEL = "web"  # the commission account of sales through this service: commission:web:{currency}
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +253,8 @@ def _refuse_repriced(session: Session, order: Order) -> None:
 
 
 def _sale_paid_payload(order: Order, payment: Payment, ticket: Ticket, now: datetime) -> dict[str, Any]:
+    """The sale as clearing needs it: the apportionment rule and every leg's weights travel with it."""
+    network, hint = _clearing_facts(order)
     return {
         "sale_id": order.id,
         "payment_id": payment.id,
@@ -257,11 +265,46 @@ def _sale_paid_payload(order: Order, payment: Payment, ticket: Ticket, now: date
         "paid_at": now.isoformat(),
         "tariff_version_id": order.tariff_version_id,
         "rider_category": order.rider_category,
+        "apportionment": _apportionment_payload(hint),
         "legs": [
             {"operator_id": leg["operator_id"], "route_id": leg["route_id"],
-             "standalone_minor": leg["standalone_minor"]}
+             "standalone_minor": leg["standalone_minor"],
+             "distance_m": leg_distance_m(network, leg["route_id"], leg["from_stop_id"], leg["to_stop_id"])
+             if network is not None else None,
+             "zones": len(leg.get("zones") or ())}
             for leg in order.legs
         ],
+    }
+
+
+def _clearing_facts(order: Order) -> tuple[Network | None, Apportionment]:
+    """The network of the order's tariff version and its apportionment hint (standalone fares by default).
+
+    One hint for the sale: the products' own if they all agree, else the package's.
+    """
+    session = object_session(order)
+    try:
+        context = pricing_context(session, order.tariff_version_id) if session is not None else None
+    except (NotFound, NoFareFound):
+        context = None
+    if context is None:
+        return None, Apportionment(STANDALONE_FARES)
+    engine = context.engine
+    if not isinstance(engine, NativeV2Engine):
+        return context.network, Apportionment(STANDALONE_FARES)
+    hints = {engine.model.apportionment_for(p["id"]) for p in (order.breakdown or {}).get("products", [])}
+    return context.network, hints.pop() if len(hints) == 1 else engine.model.apportionment
+
+
+def _apportionment_payload(hint: Apportionment) -> dict[str, Any]:
+    """docs/events.md, SalePaid ``apportionment``: ratios as exact fraction strings, fees in minor units."""
+    return {
+        "method": hint.method,
+        "shares": {op: str(share) for op, share in hint.shares},
+        "fees_minor": {op: fee.minor for op, fee in hint.fees},
+        "remainder": hint.remainder,
+        "commission": {"channel": SALES_CHANNEL, "rate": str(hint.reseller_commission), "fixed_minor": 0},
+        "clearing_fee": {"rate": str(hint.clearing_fee), "fixed_minor": 0},
     }
 
 

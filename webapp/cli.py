@@ -261,8 +261,9 @@ def users_create(role: str, operator_id: str | None, email: str | None) -> None:
 @click.option("--currency", default=None, help="Default: the active tariff's currency")
 @domain_errors
 def settle(period: str, operator_ids: tuple[str, ...], currency: str | None) -> None:
-    """Close a period per operator and write the CSV statements."""
-    from clearing.settlement import settle_period, write_statement
+    """Close a period per operator; write CSV and PDF statements and the SEPA payout file (pain.001)."""
+    from clearing.payouts import build_pain001, payout_lines, write_payouts
+    from clearing.settlement import settle_period, write_statement, write_statement_pdf
     from core.db import utcnow
     from core.money import Money
     from fares.services import active_currency
@@ -271,12 +272,26 @@ def settle(period: str, operator_ids: tuple[str, ...], currency: str | None) -> 
     if currency is None:
         with rt.session_factory() as session:
             currency = active_currency(session)
-    settlements = settle_period(rt.uow(), period, list(operator_ids) or None, currency, utcnow())
-    for settlement in settlements:
-        path = write_statement(settlement, rt.settings.statements_dir)
-        total = Money(settlement.total_minor, settlement.currency).format()
-        click.echo(f"{settlement.operator_id:<6} {settlement.period}  {settlement.sales_count:>6} sales  "
-                   f"{total:>12} {settlement.currency}  {path}")
+    now = utcnow()
+    directory = rt.settings.statements_dir
+    settlements = settle_period(rt.uow(), period, list(operator_ids) or None, currency, now)
+    with rt.session_factory() as session:
+        settlements = [session.merge(settlement, load=True) for settlement in settlements]
+        for settlement in settlements:
+            path = write_statement(settlement, directory)
+            write_statement_pdf(session, settlement, directory)
+            total = Money(settlement.total_minor, settlement.currency).format()
+            click.echo(f"{settlement.operator_id:<6} {settlement.period}  {settlement.sales_count:>6} sales  "
+                       f"{total:>12} {settlement.currency}  {path} (.pdf)")
+        lines = payout_lines(session, settlements)
+        if not lines:
+            click.echo("no operator has a positive total: no payout file")
+            return
+        run = "-".join(str(s.id) for s in settlements[:1])
+        document = build_pain001(lines, now.date(), f"FB-{period}-R{run}", now)
+        path = write_payouts(document, period, directory)
+        click.echo(f"{len(lines)} transfers  {Money(sum(x.amount_minor for x in lines), currency).format():>12} "
+                   f"{currency}  {path}")
 
 
 @main.command("relay")
@@ -454,6 +469,68 @@ def subscriptions_renew(at: str | None) -> None:
     if charged:
         configure(rt.settings)
         relay_pending(rt.session_factory, publish_event)  # clearing in-process, or to the broker
+
+
+# --- ledger and clearing dead letters --------------------------------------------------
+
+@main.group()
+def ledger() -> None:
+    """The clearing ledger."""
+
+
+@ledger.command("verify")
+def ledger_verify() -> None:
+    """Recompute the ledger's hash chain and balances; exit status 1 when it was tampered with."""
+    from clearing.ledger_chain import verify_ledger
+
+    with _runtime().session_factory() as session:
+        result = verify_ledger(session)
+    if result.ok:
+        click.echo(f"ledger ok: {result.transactions} transaction(s), hash chain intact, every one balanced")
+        return
+    click.echo(f"ledger TAMPERED: {result.reason}", err=True)
+    click.echo(f"first bad sequence: {result.first_bad_sequence or '-'} of {result.transactions} transaction(s)",
+               err=True)
+    sys.exit(1)
+
+
+@main.group()
+def clearing() -> None:
+    """Clearing of published events."""
+
+
+@clearing.command("dead-letters")
+@click.option("--all", "include_resolved", is_flag=True, help="Also list resolved ones")
+def clearing_dead_letters(include_resolved: bool) -> None:
+    """List the events clearing gave up on."""
+    from clearing.dead_letters import dead_letters
+
+    with _runtime().session_factory() as session:
+        letters = dead_letters(session, include_resolved)
+    for letter in letters:
+        state = f"resolved {letter.resolved_at.isoformat()}" if letter.resolved_at else "open"
+        click.echo(f"{letter.event_id}  {letter.event_type or '-'}  attempts={letter.attempts}  "
+                   f"last={letter.last_failed_at.isoformat()}  {state}  {letter.error.splitlines()[0][:200]}")
+    click.echo(f"{len(letters)} dead letter(s)")
+
+
+@clearing.command("replay")
+@click.option("--event", "event_ids", multiple=True, help="Event id (repeatable)")
+@click.option("--all", "replay_all", is_flag=True, help="Every unresolved dead letter")
+@domain_errors
+def clearing_replay(event_ids: tuple[str, ...], replay_all: bool) -> None:
+    """Clear dead letters again; clearing is idempotent, a cleared event changes nothing. Exit 1 if one fails."""
+    from clearing.dead_letters import FAILED, replay
+
+    if bool(event_ids) == replay_all:
+        raise click.UsageError("give --event ID (repeatable) or --all")
+    results = replay(_runtime().session_factory, list(event_ids) if event_ids else None)
+    for result in results:
+        click.echo(f"{result.event_id}  {result.outcome}" + (f"  {result.error}" if result.error else ""))
+    failed = sum(1 for result in results if result.outcome == FAILED)
+    click.echo(f"replayed {len(results)} dead letter(s), {failed} failed")
+    if failed:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

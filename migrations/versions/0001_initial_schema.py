@@ -18,6 +18,22 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('dead_letters',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('event_id', sa.String(length=64), nullable=False),
+    sa.Column('event_type', sa.String(length=64), nullable=True),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('error', sa.Text(), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('first_failed_at', core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('last_failed_at', core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('resolved_at', core.db.UtcDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dead_letters')),
+    sa.UniqueConstraint('event_id', name=op.f('uq_dead_letters_event_id'))
+    )
+    with op.batch_alter_table('dead_letters', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dead_letters_resolved_at'), ['resolved_at'], unique=False)
+
     op.create_table('idempotency_records',
     sa.Column('scope', sa.String(length=200), nullable=False),
     sa.Column('key', sa.String(length=255), nullable=False),
@@ -29,14 +45,26 @@ def upgrade() -> None:
     sa.Column('completed_at', core.db.UtcDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('scope', 'key', name=op.f('pk_idempotency_records'))
     )
+    op.create_table('ledger_head',
+    sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('hash', sa.String(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_head'))
+    )
     op.create_table('ledger_transactions',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('reference', sa.String(length=100), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('occurred_at', core.db.UtcDateTime(timezone=True), nullable=False),
     sa.Column('booked_at', core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('hash', sa.String(length=64), nullable=False),
+    sa.Column('reverses_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['reverses_id'], ['ledger_transactions.id'], name=op.f('fk_ledger_transactions_reverses_id_ledger_transactions')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_transactions')),
-    sa.UniqueConstraint('reference', name=op.f('uq_ledger_transactions_reference'))
+    sa.UniqueConstraint('reference', name=op.f('uq_ledger_transactions_reference')),
+    sa.UniqueConstraint('reverses_id', name=op.f('uq_ledger_transactions_reverses_id')),
+    sa.UniqueConstraint('sequence', name=op.f('uq_ledger_transactions_sequence'))
     )
     op.create_table('network_state',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -132,6 +160,19 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_wallets')),
     sa.UniqueConstraint('owner_user_id', 'currency', name=op.f('uq_wallets_owner_user_id_currency'))
     )
+    op.create_table('clearing_carries',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('operator_id', sa.String(length=32), nullable=False),
+    sa.Column('period', sa.String(length=7), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('carry_units', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['operator_id'], ['operators.id'], name=op.f('fk_clearing_carries_operator_id_operators')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_clearing_carries')),
+    sa.UniqueConstraint('operator_id', 'period', 'currency', name=op.f('uq_clearing_carries_operator_id_period_currency'))
+    )
+    with op.batch_alter_table('clearing_carries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_clearing_carries_operator_id'), ['operator_id'], unique=False)
+
     op.create_table('clearing_records',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('event_id', sa.String(length=36), nullable=False),
@@ -485,6 +526,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_clearing_records_sale_id'))
 
     op.drop_table('clearing_records')
+    with op.batch_alter_table('clearing_carries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_clearing_carries_operator_id'))
+
+    op.drop_table('clearing_carries')
     op.drop_table('wallets')
     with op.batch_alter_table('tariff_versions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_tariff_versions_status'))
@@ -507,4 +552,9 @@ def downgrade() -> None:
     op.drop_table('operators')
     op.drop_table('network_state')
     op.drop_table('ledger_transactions')
+    op.drop_table('ledger_head')
     op.drop_table('idempotency_records')
+    with op.batch_alter_table('dead_letters', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_dead_letters_resolved_at'))
+
+    op.drop_table('dead_letters')

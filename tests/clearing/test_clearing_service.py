@@ -112,3 +112,45 @@ def test_ledger_always_balances_and_shares_add_up(demo, sales):
         assert sum(shares_of(demo, event["payload"]["sale_id"]).values()) == amount
     with demo.session_factory() as session:
         assert ledger_total(session) == 0
+
+
+def test_commission_and_clearing_fee_are_taken_first_and_reconcile(demo):
+    event = sale_event(1000, [("RBA", 600), ("SWA", 400)])
+    event["payload"]["apportionment"] = {
+        "method": "standalone_fares",
+        "commission": {"channel": "app", "rate": "0.05", "fixed_minor": 0},
+        "clearing_fee": {"rate": "0", "fixed_minor": 10},
+    }
+    services.clear_event(demo.uow(), event)
+    # 1000 - 50 commission - 10 fee = 940, split 600:400 -> 564 / 376
+    assert shares_of(demo, event["payload"]["sale_id"]) == {"RBA": 564, "SWA": 376}
+    with demo.session_factory() as session:
+        result = reconcile(session, "2026-03", "EUR", payments_minor=1000)
+        assert (result.commissions_minor, result.fees_minor) == (50, 10)
+        assert result.difference_minor == 0
+        assert ledger_total(session) == 0
+
+
+def test_a_full_refund_takes_back_commission_and_clearing_fee_in_proportion(demo):
+    from clearing.refunds import reverse_sale
+
+    event = sale_event(1000, [("RBA", 600), ("SWA", 400)])
+    event["payload"]["apportionment"] = {
+        "commission": {"channel": "app", "rate": "0.05", "fixed_minor": 0},
+        "clearing_fee": {"rate": "0", "fixed_minor": 10},
+    }
+    services.clear_event(demo.uow(), event)
+    refund = {"id": new_id(), "type": "SaleRefunded", "created_at": PAID_AT.isoformat(), "payload": {
+        "refund_id": new_id(), "sale_id": event["payload"]["sale_id"], "amount_minor": 1000, "fee_minor": 0,
+        "currency": "EUR", "refunded_at": PAID_AT.isoformat(), "payment_method": "card"}}
+    uow = demo.uow()
+    with uow:
+        reverse_sale(uow.session, refund)
+        uow.commit()
+    with demo.session_factory() as session:
+        books = balances(session)
+        assert books["commission:app:EUR"] == 0 and books["clearing_fees:EUR"] == 0
+        assert books["operator_payable:RBA:EUR"] == 0 and books["operator_payable:SWA:EUR"] == 0
+        assert ledger_total(session) == 0
+        result = reconcile(session, "2026-03", "EUR", payments_minor=1000, refunds_minor=1000)
+        assert result.difference_minor == 0

@@ -106,6 +106,8 @@ def stack(tmp_path: Path, postgres_url: str, broker: str) -> Iterator[dict[str, 
         with Connection(broker) as connection:
             channel = connection.channel()
             channel.queue_delete(queue)
+            channel.queue_delete(f"{queue}.dead")
+            channel.exchange_delete(f"{queue}.dead-letter")
         for log in sorted(logs.iterdir()):
             sys.stdout.write(f"--- {log.name} (tail)\n" + "".join(log.read_text().splitlines(True)[-30:]))
 

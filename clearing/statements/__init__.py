@@ -1,0 +1,1 @@
+"""Settlement statements: the data of one settled period (``data``), its CSV, PDF and chart."""
