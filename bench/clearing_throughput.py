@@ -1,0 +1,417 @@
+"""Clearing throughput: synthetic SalePaid events cleared end to end on PostgreSQL + RabbitMQ.
+
+The real path: outbox rows (bulk ``COPY``, not the web app) -> ``farebridge
+relay`` -> RabbitMQ (own queue ``farebridge.bench.<pid>``) -> ``farebridge
+worker`` processes -> clearing records, shares, carries and hash-chained
+ledger transactions. Own database ``farebridge_clearing_bench`` (recreated per
+run, dropped at the end); the queue, its ``.dead`` queue and the exchanges are
+deleted at the end.
+
+In the same run: the baseline (a raw ``COPY`` of as many ledger rows as the
+sales produced into a scratch table), scaling with 1, 2 and 4 worker
+processes, a settlement of the period for all operators, an in-process
+profile of one event (SQL statements, commits, time the chain head is held),
+and the checks: every sale cleared exactly once, the ledger sums to zero,
+``verify_ledger`` is ok.
+
+``python -m bench.clearing_throughput --sales 20000 --scaling-sales 5000``
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432"
+DATABASE = "farebridge_clearing_bench"
+BROKER_URL = "amqp://guest:guest@127.0.0.1:5672//"
+SALES = 20_000  # 1,000,000 through the real path takes hours on 2 cores: see the report it prints
+SCALING_SALES = 5_000
+SCALING_WORKERS = (1, 2, 4)
+PERIOD = "2026-10"
+CURRENCY = "EUR"
+OPERATORS = ("BENCH_BUS", "BENCH_FERRY", "BENCH_RAIL", "BENCH_TRAM")
+PROFILE_EVENTS = 300
+
+
+# -- synthetic sales ---------------------------------------------------------------------------------------------
+
+def synthetic_payload(rng: random.Random, index: int, paid_at: datetime) -> dict[str, Any]:
+    """A SalePaid payload (docs/events.md) with 1-3 legs and one of the apportionment rules."""
+    legs = [{"operator_id": rng.choice(OPERATORS), "route_id": f"R{rng.randint(1, 40)}",
+             "standalone_minor": rng.randint(120, 900), "distance_m": rng.randint(800, 40_000),
+             "zones": rng.randint(1, 4)} for _ in range(rng.randint(1, 3))]
+    amount = max(100, sum(leg["standalone_minor"] for leg in legs) - rng.randint(0, 150))
+    kind = index % 4
+    apportionment: dict[str, Any] | None = None
+    if kind == 1:
+        apportionment = {"method": "passenger_km", "commission": {"channel": "app", "rate": "1/50"},
+                         "clearing_fee": {"rate": "1/200", "fixed_minor": 1}}
+    elif kind == 2:
+        apportionment = {"method": "zones_travelled", "clearing_fee": {"rate": "1/100"}}
+    elif kind == 3:
+        apportionment = {"method": "fixed_shares",
+                         "shares": {"BENCH_BUS": "1/4", "BENCH_RAIL": "1/2", "BENCH_TRAM": "1/4"}}
+    sale_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    payload: dict[str, Any] = {
+        "sale_id": sale_id, "payment_id": f"pay-{index}", "ticket_id": f"tkt-{index}", "amount_minor": amount,
+        "currency": CURRENCY, "payment_method": "wallet" if index % 10 == 0 else "card",
+        "paid_at": paid_at.isoformat(), "tariff_version_id": 1, "rider_category": "adult", "legs": legs,
+    }
+    if apportionment:
+        payload["apportionment"] = apportionment
+    return payload
+
+
+def copy_sale_events(engine: Engine, count: int, seed: int = 7) -> float:
+    """``COPY`` ``count`` pending SalePaid outbox rows; seconds taken."""
+    rng = random.Random(seed)
+    start_at = datetime(2026, 10, 1, tzinfo=UTC)
+    step = timedelta(days=30) / max(count, 1)
+    started = time.perf_counter()
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        with cursor.copy("COPY outbox_events (id, type, payload, created_at, publish_attempts) FROM STDIN") as copy:
+            for i in range(count):
+                at = start_at + step * i
+                copy.write_row((str(uuid.UUID(int=rng.getrandbits(128), version=4)), "SalePaid",
+                                json.dumps(synthetic_payload(rng, i, at)), at, 0))
+        raw.commit()
+    finally:
+        raw.close()
+    return time.perf_counter() - started
+
+
+# -- database, broker, processes ---------------------------------------------------------------------------------
+
+def recreate_database(server_url: str, drop_only: bool = False) -> None:
+    engine = create_engine(f"{server_url}/postgres", isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
+        if not drop_only:
+            conn.execute(text(f"CREATE DATABASE {DATABASE}"))
+    engine.dispose()
+
+
+def prepare_schema(engine: Engine) -> None:
+    """Schema from the models (a scratch database) and the bench operators."""
+    from migrations.metadata import all_metadata
+
+    all_metadata().create_all(engine)
+    with engine.begin() as conn:
+        for op in OPERATORS:
+            conn.execute(text("INSERT INTO operators (id, name, mode, vat_rate_bp, created_at) "
+                              "VALUES (:id, :name, 'bus', 700, now())"), {"id": op, "name": op.title()})
+
+
+def delete_queues(broker_url: str, queue: str) -> None:
+    from kombu import Connection
+
+    with Connection(broker_url) as connection:
+        channel = connection.channel()
+        for name in (queue, f"{queue}.dead"):
+            try:
+                channel.queue_delete(name)
+            except Exception as error:  # already gone: nothing to clean
+                print(f"(queue {name}: {error})", file=sys.stderr)
+                channel = connection.channel()
+        for name in (queue, f"{queue}.dead-letter"):
+            try:
+                channel.exchange_delete(name)
+            except Exception as error:
+                print(f"(exchange {name}: {error})", file=sys.stderr)
+                channel = connection.channel()
+
+
+@contextmanager
+def processes(commands: list[list[str]], env: dict[str, str], log_dir: Path, label: str) -> Iterator[None]:
+    """``python -m webapp.cli ...`` processes until the block ends (SIGTERM: Celery's warm shutdown)."""
+    started: list[subprocess.Popen[bytes]] = []
+    try:
+        for n, command in enumerate(commands):
+            log = (log_dir / f"{label}-{n}.log").open("w")
+            started.append(subprocess.Popen([sys.executable, "-m", "webapp.cli", *command], env=env, cwd=ROOT,
+                                            stdout=log, stderr=subprocess.STDOUT))
+        yield
+    finally:
+        for process in started:
+            process.terminate()
+        for process in started:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def scalar(engine: Engine, sql: str) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text(sql)).scalar() or 0)
+
+
+# -- one run -----------------------------------------------------------------------------------------------------
+
+@dataclass
+class Run:
+    label: str
+    sales: int
+    workers: int
+    copy_s: float = 0.0
+    relay_s: float = 0.0
+    clear_s: float = 0.0
+    lock_wait_share: float = 0.0  # share of samples with a backend waiting on a lock
+    ledger_rows: int = 0
+    baseline_copy_s: float = 0.0
+    settle_s: float = 0.0
+    settled_operators: int = 0
+    checks: dict[str, Any] | None = None
+
+    @property
+    def rate(self) -> float:
+        return self.sales / self.clear_s if self.clear_s else 0.0
+
+
+def clear_through_broker(run: Run, server_url: str, broker_url: str, log_dir: Path, timeout_s: float) -> None:
+    """Outbox rows -> relay -> RabbitMQ -> ``run.workers`` worker processes, until every sale is cleared."""
+    recreate_database(server_url)
+    database_url = f"{server_url}/{DATABASE}"
+    engine = create_engine(database_url)
+    prepare_schema(engine)
+    run.copy_s = copy_sale_events(engine, run.sales)
+    queue = f"farebridge.bench.{os.getpid()}"
+    env = {**os.environ, "FAREBRIDGE_DATABASE_URL": database_url, "FAREBRIDGE_BROKER_URL": broker_url,
+           "FAREBRIDGE_CLEARING_QUEUE": queue, "FAREBRIDGE_INSTANCE_DIR": str(log_dir)}
+    workers = [["worker", "--no-beat", "--concurrency", "1", "--loglevel", "WARNING", "-n",
+                f"bench{n}-{os.getpid()}@%h"] for n in range(run.workers)]
+    samples = waiting = 0
+    try:
+        with processes(workers, env, log_dir, f"worker-{run.label}"):
+            time.sleep(3)  # the workers connect and declare the queues before the relay publishes
+            started = time.perf_counter()
+            with processes([["relay", "--interval", "0.2"]], env, log_dir, f"relay-{run.label}"):
+                while True:
+                    time.sleep(0.5)
+                    published = scalar(engine, "SELECT count(*) FROM outbox_events WHERE published_at IS NOT NULL")
+                    if published >= run.sales and not run.relay_s:
+                        run.relay_s = time.perf_counter() - started
+                    cleared = scalar(engine, "SELECT count(*) FROM clearing_records")
+                    samples += 1
+                    waiting += scalar(engine, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                                      f" AND datname = '{DATABASE}'") > 0
+                    if cleared >= run.sales:
+                        run.clear_s = time.perf_counter() - started
+                        break
+                    if time.perf_counter() - started > timeout_s:
+                        raise RuntimeError(f"{run.label}: {cleared} of {run.sales} cleared after {timeout_s:.0f} s "
+                                           f"(logs in {log_dir})")
+    finally:
+        delete_queues(broker_url, queue)
+    run.lock_wait_share = waiting / samples if samples else 0.0
+    run.ledger_rows = scalar(engine, "SELECT count(*) FROM ledger_entries")
+    engine.dispose()
+
+
+def baseline_copy(server_url: str) -> float:
+    """Seconds for a raw ``COPY`` of the ledger entries the sales produced into a scratch table."""
+    engine = create_engine(f"{server_url}/{DATABASE}")
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        buffer = io.BytesIO()
+        with cursor.copy("COPY (SELECT transaction_id, account_id, amount_minor, currency FROM ledger_entries) "
+                         "TO STDOUT") as copy:
+            for chunk in copy:
+                buffer.write(chunk)
+        cursor.execute("CREATE TABLE bench_scratch_entries (id serial PRIMARY KEY, transaction_id integer NOT NULL, "
+                       "account_id integer NOT NULL, amount_minor integer NOT NULL, currency varchar(3) NOT NULL)")
+        raw.commit()
+        started = time.perf_counter()
+        with cursor.copy("COPY bench_scratch_entries (transaction_id, account_id, amount_minor, currency) "
+                         "FROM STDIN") as copy:
+            copy.write(buffer.getvalue())
+        raw.commit()
+        took = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_scratch_entries")
+        raw.commit()
+    finally:
+        raw.close()
+        engine.dispose()
+    return took
+
+
+def settle_and_check(run: Run, server_url: str, log_dir: Path) -> None:
+    from clearing.ledger import ledger_total
+    from clearing.ledger_chain import verify_ledger
+    from clearing.settlement import settle_period
+    from core.config import Settings
+    from core.runtime import Runtime
+
+    runtime = Runtime.from_settings(Settings.from_env({"FAREBRIDGE_DATABASE_URL": f"{server_url}/{DATABASE}",
+                                                       "FAREBRIDGE_INSTANCE_DIR": str(log_dir)}))
+    engine = runtime.engine
+    started = time.perf_counter()
+    settled = settle_period(runtime.uow(), PERIOD, None, CURRENCY, datetime.now(UTC))
+    run.settle_s = time.perf_counter() - started
+    run.settled_operators = len(settled)
+    with runtime.session_factory() as session:
+        verification = verify_ledger(session)
+        total = ledger_total(session)
+    run.checks = {
+        "outbox events": scalar(engine, "SELECT count(*) FROM outbox_events"),
+        "records": scalar(engine, "SELECT count(*) FROM clearing_records WHERE event_type = 'SalePaid'"),
+        "events cleared exactly once": scalar(engine, "SELECT count(*) FROM outbox_events o WHERE "
+                                              "(SELECT count(*) FROM clearing_records r WHERE r.event_id = o.id) = 1"),
+        "transactions": scalar(engine, "SELECT count(*) FROM ledger_transactions"),
+        "unsettled shares": scalar(engine, "SELECT count(*) FROM clearing_shares WHERE settlement_id IS NULL"),
+        "settled total = operator shares": scalar(engine, "SELECT coalesce(sum(total_minor), 0) FROM settlements")
+        == scalar(engine, "SELECT coalesce(sum(amount_minor), 0) FROM clearing_shares"),
+        "carries sum to 0": scalar(engine, "SELECT coalesce(sum(carry_units), 0) FROM clearing_carries") == 0,
+        "ledger total": total,
+        "verify_ledger": "ok" if verification.ok else verification.reason,
+        "dead letters": scalar(engine, "SELECT count(*) FROM dead_letters"),
+    }
+    engine.dispose()
+
+
+def checks_pass(run: Run) -> bool:
+    c = run.checks or {}
+    return (c.get("records") == c.get("transactions") == c.get("events cleared exactly once") == run.sales
+            and c.get("ledger total") == 0 and c.get("verify_ledger") == "ok" and c.get("unsettled shares") == 0
+            and c.get("settled total = operator shares") is True and c.get("carries sum to 0") is True
+            and c.get("dead letters") == 0)
+
+
+# -- where the time goes ------------------------------------------------------------------------------------------
+
+def profile_one_by_one(server_url: str, log_dir: Path, events: int = PROFILE_EVENTS) -> dict[str, float]:
+    """``clearing.services.clear_event`` in-process (no broker): per event, statements, commits, head lock held."""
+    import clearing.ledger as ledger
+    from clearing import services
+    from core.config import Settings
+    from core.outbox import OutboxEvent
+    from core.runtime import Runtime
+
+    recreate_database(server_url)
+    runtime = Runtime.from_settings(Settings.from_env({"FAREBRIDGE_DATABASE_URL": f"{server_url}/{DATABASE}",
+                                                       "FAREBRIDGE_INSTANCE_DIR": str(log_dir)}))
+    prepare_schema(runtime.engine)
+    copy_sale_events(runtime.engine, events, seed=11)
+    with runtime.session_factory() as session:
+        messages = [e.message() for e in session.query(OutboxEvent).order_by(OutboxEvent.created_at)]
+    counts = {"statements": 0, "commits": 0}
+    sealed_at: list[float] = []
+    held: list[float] = []
+
+    def count_statement(*_args: Any) -> None:
+        counts["statements"] += 1
+
+    def count_commit(*_args: Any) -> None:
+        counts["commits"] += 1
+        if sealed_at:
+            held.append(time.perf_counter() - sealed_at.pop())
+
+    original_seal = ledger.seal
+
+    def timed_seal(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        sealed_at.append(time.perf_counter())
+        return original_seal(*args, **kwargs)
+
+    event.listen(runtime.engine, "before_cursor_execute", count_statement)
+    event.listen(runtime.engine, "commit", count_commit)
+    ledger.seal = timed_seal  # type: ignore[assignment]
+    try:
+        started = time.perf_counter()
+        for message in messages:
+            services.clear_event(runtime.uow(), message)
+        took = time.perf_counter() - started
+    finally:
+        ledger.seal = original_seal  # type: ignore[assignment]
+        event.remove(runtime.engine, "before_cursor_execute", count_statement)
+        event.remove(runtime.engine, "commit", count_commit)
+        runtime.engine.dispose()
+    return {"events": events, "ms per event": took / events * 1000,
+            "statements per event": counts["statements"] / events, "commits per event": counts["commits"] / events,
+            "head lock held ms": sum(held) / len(held) * 1000 if held else 0.0}
+
+
+# -- the table ----------------------------------------------------------------------------------------------------
+
+def print_report(main_run: Run, scaling: list[Run], profile: dict[str, float]) -> None:
+    print(f"PostgreSQL + RabbitMQ on loopback, {os.cpu_count()} CPUs shared by relay, workers and database")
+    print(f"| {'run':<22} | {'sales':>9} | {'workers':>7} | {'COPY in s':>9} | {'relay s':>8} | {'cleared s':>9} | "
+          f"{'sales/s':>8} | {'lock waits':>10} |")
+    print(f"|{'-' * 24}|{'-' * 10}:|{'-' * 8}:|{'-' * 10}:|{'-' * 9}:|{'-' * 10}:|{'-' * 9}:|{'-' * 11}:|")
+    for run in [main_run, *scaling]:
+        print(f"| {run.label:<22} | {run.sales:>9,} | {run.workers:>7} | {run.copy_s:>9.2f} | {run.relay_s:>8.1f} | "
+              f"{run.clear_s:>9.1f} | {run.rate:>8.1f} | {run.lock_wait_share:>9.0%} |")
+    rate_copy = main_run.ledger_rows / main_run.baseline_copy_s if main_run.baseline_copy_s else 0.0
+    rows_per_s = main_run.ledger_rows / main_run.clear_s if main_run.clear_s else 0.0
+    print(f"baseline: raw COPY of {main_run.ledger_rows:,} ledger rows into a scratch table: "
+          f"{main_run.baseline_copy_s:.2f} s ({rate_copy:,.0f} rows/s); clearing wrote {rows_per_s:,.0f} ledger "
+          f"rows/s: ratio clearing/COPY {rows_per_s / rate_copy if rate_copy else 0:.5f} "
+          f"(COPY is {rate_copy / rows_per_s if rows_per_s else 0:,.0f}x faster)")
+    print(f"settlement of {PERIOD} for all operators ({main_run.settled_operators} settled): "
+          f"{main_run.settle_s:.2f} s")
+    print("profile, in-process (no broker), one event at a time: " +
+          ", ".join(f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}" for k, v in profile.items()))
+    print("lock waits = share of 0.5 s samples in which a database backend waited on a lock (the chain head or a "
+          "carry row)")
+    for run in [main_run, *scaling]:
+        print(f"checks {run.label}: {'OK' if checks_pass(run) else 'FAILED'} {run.checks}")
+    if 1_000_000 > main_run.sales and main_run.rate:
+        print(f"1,000,000 sales at {main_run.rate:.0f}/s would take {1_000_000 / main_run.rate / 3600:.1f} h")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.clearing_throughput", description=__doc__.split("\n")[0])
+    parser.add_argument("--sales", type=int, default=SALES, help="sales in the main run (1 worker)")
+    parser.add_argument("--scaling-sales", type=int, default=SCALING_SALES, help="sales per scaling run")
+    parser.add_argument("--workers", default=",".join(map(str, SCALING_WORKERS)),
+                        help="worker processes of the scaling runs, comma separated ('' for none)")
+    parser.add_argument("--server-url", default=SERVER_URL)
+    parser.add_argument("--broker-url", default=BROKER_URL)
+    parser.add_argument("--timeout", type=float, default=3600, help="seconds a run may take")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    import logging
+
+    logging.disable(logging.INFO)
+    scaling: list[Run] = []
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            log_dir = Path(tmp)
+            profile = profile_one_by_one(args.server_url, log_dir)
+            for workers in [int(w) for w in args.workers.split(",") if w.strip()]:
+                run = Run(f"scaling, {workers} worker(s)", args.scaling_sales, workers)
+                clear_through_broker(run, args.server_url, args.broker_url, log_dir, args.timeout)
+                settle_and_check(run, args.server_url, log_dir)
+                scaling.append(run)
+            main_run = Run("main, 1 worker", args.sales, 1)
+            clear_through_broker(main_run, args.server_url, args.broker_url, log_dir, args.timeout)
+            main_run.baseline_copy_s = baseline_copy(args.server_url)
+            settle_and_check(main_run, args.server_url, log_dir)
+    finally:
+        recreate_database(args.server_url, drop_only=True)
+    print_report(main_run, scaling, profile)
+    if not checks_pass(main_run) or not all(checks_pass(run) for run in scaling):
+        sys.exit("a check failed")
+
+
+if __name__ == "__main__":
+    main()
