@@ -113,15 +113,24 @@ def product_label(payload: dict[str, Any] | None) -> str:
     return f"{kind}, {category}" if category else kind
 
 
+IN_LIST_CHUNK = 10_000  # PostgreSQL takes at most 65,535 parameters per statement
+
+
+def _chunks(values: set[Any]) -> list[list[Any]]:
+    ordered = sorted(values)
+    return [ordered[i:i + IN_LIST_CHUNK] for i in range(0, len(ordered), IN_LIST_CHUNK)]
+
+
 def _products(session: Session, sale_ids: set[str]) -> dict[str, str]:
-    if not sale_ids:
-        return {}
-    rows = session.execute(
-        select(ClearingRecord.sale_id, OutboxEvent.payload)
-        .join(OutboxEvent, OutboxEvent.id == ClearingRecord.event_id, isouter=True)
-        .where(ClearingRecord.sale_id.in_(sale_ids), ClearingRecord.event_type == SALE_PAID)
-    )
-    return {sale_id: product_label(payload) for sale_id, payload in rows}
+    products: dict[str, str] = {}
+    for chunk in _chunks(sale_ids):
+        rows = session.execute(
+            select(ClearingRecord.sale_id, OutboxEvent.payload)
+            .join(OutboxEvent, OutboxEvent.id == ClearingRecord.event_id, isouter=True)
+            .where(ClearingRecord.sale_id.in_(chunk), ClearingRecord.event_type == SALE_PAID)
+        )
+        products.update((sale_id, product_label(payload)) for sale_id, payload in rows)
+    return products
 
 
 def _deduction(session: Session, prefix: str, operator_id: str, records: dict[int, int]) -> int:
@@ -137,12 +146,16 @@ def _deduction(session: Session, prefix: str, operator_id: str, records: dict[in
     """
     if not records:
         return 0
-    booked = session.execute(
-        select(LedgerEntry.transaction_id, LedgerAccount.operator_id, func.sum(LedgerEntry.amount_minor))
-        .join(LedgerAccount, LedgerEntry.account_id == LedgerAccount.id)
-        .where(LedgerAccount.code.startswith(prefix), LedgerEntry.transaction_id.in_(records))
-        .group_by(LedgerEntry.transaction_id, LedgerAccount.operator_id)
-    ).all()
+    booked = [
+        row
+        for chunk in _chunks(set(records))
+        for row in session.execute(
+            select(LedgerEntry.transaction_id, LedgerAccount.operator_id, func.sum(LedgerEntry.amount_minor))
+            .join(LedgerAccount, LedgerEntry.account_id == LedgerAccount.id)
+            .where(LedgerAccount.code.startswith(prefix), LedgerEntry.transaction_id.in_(chunk))
+            .group_by(LedgerEntry.transaction_id, LedgerAccount.operator_id)
+        ).all()
+    ]
     total = 0
     for transaction_id, owner, amount in booked:
         amount = -int(amount)
