@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from core.errors import NoFareFound
 from core.money import Money
 
 
@@ -71,6 +72,12 @@ class Price:
     rules: tuple[str, ...]
     tariff_version_id: int | None = None
     unpriced_legs: tuple[int, ...] = ()
+
+
+def unknown_rider_category(category_id: str | None, known: Sequence[str]) -> NoFareFound:
+    """The one error every engine gives for a rider category its tariff does not have."""
+    return NoFareFound(f"unknown rider category {category_id!r} (known: {', '.join(known) or 'none'})",
+                       details={"field": "rider_category"}, code="unknown_rider_category")
 
 
 class FareEngine(Protocol):

@@ -8,6 +8,7 @@ from typing import Any
 
 from core.errors import NoFareFound
 from core.money import Money
+from fares.price import unknown_rider_category
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +44,7 @@ class ZoneTariff:
         for category in self.rider_categories:
             if category.id == category_id:
                 return category
-        known = ", ".join(c.id for c in self.rider_categories)
-        raise NoFareFound(
-            f"unknown rider category {category_id!r} (known: {known})",
-            details={"field": "rider_category"},
-            code="unknown_rider_category",
-        )
+        raise unknown_rider_category(category_id, [c.id for c in self.rider_categories])
 
     def zone_fare(self, zone_count: int, category: RiderCategory) -> Money:
         if zone_count < 1:

@@ -22,9 +22,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.db import new_id
-from core.errors import NoFareFound
+from core.errors import NoFareFound, PaymentDeclined
 from core.money import Money, split_minor
 from core.outbox import SALE_PAID, add_event
+from core.unit_of_work import SqlUnitOfWork
 from ticketing.models import CAPTURED, DECLINED, PAID, Order, Payment
 from ticketing.pass_models import ACTIVE, PassHolding
 from ticketing.pass_products import PassCatalog, PassProduct
@@ -133,6 +134,16 @@ def record_decline(session: Session, declined: Declined, now: datetime) -> Payme
                       currency=order.currency, decline_reason=declined.reason, created_at=now)
     session.add(payment)
     return payment
+
+
+def decline_or_commit(uow: SqlUnitOfWork, outcome: object, now: datetime) -> None:
+    """A declined sale is rolled back, its attempt kept, and a 402 raised; a captured one is committed."""
+    if isinstance(outcome, Declined):
+        uow.rollback()
+        record_decline(uow.session, outcome, now)
+        uow.commit()
+        raise PaymentDeclined(f"the payment was declined: {outcome.reason}", details={"reason": outcome.reason})
+    uow.commit()
 
 
 def sale_paid_payload(order: Order, payment: Payment, holding: PassHolding, now: datetime) -> dict[str, Any]:

@@ -22,14 +22,14 @@ from sqlalchemy.orm import Session
 
 from core.access_tokens import hash_token, new_token
 from core.db import new_id
-from core.errors import NoFareFound, NotFound, PaymentDeclined, ValidationFailed
+from core.errors import NoFareFound, NotFound, ValidationFailed
 from core.money import Money
 from core.unit_of_work import SqlUnitOfWork
 from fares.cache import pricing_context
 from fares.price import ItineraryLeg
 from ticketing.pass_models import PassHolding, PassTrip, Subscription
 from ticketing.pass_products import pass_catalog
-from ticketing.pass_sales import CARD, Declined, PassSale, record_decline, sell_pass
+from ticketing.pass_sales import CARD, PassSale, decline_or_commit, sell_pass
 from ticketing.pass_scope import PassScope, PassTerms, RideLeg, covers, resolve_legs, uncovered_reasons
 from ticketing.payment_providers import PaymentProvider
 from ticketing.proration import prorate
@@ -91,12 +91,7 @@ def buy_pass(
         sale = PassSale(product, category, amount, valid_from, valid_until, cmd.owner_user_id,
                         hash_token(access_token) if guest else None, hash_token(access_token), cmd.email)
         outcome = sell_pass(session, catalog, sale, now, provider, card_token)
-        if isinstance(outcome, Declined):
-            uow.rollback()
-            record_decline(session, outcome, now)
-            uow.commit()
-            raise PaymentDeclined(f"the payment was declined: {outcome.reason}", details={"reason": outcome.reason})
-        uow.commit()
+        decline_or_commit(uow, outcome, now)
         return outcome, access_token if guest else None
 
 

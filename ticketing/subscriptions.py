@@ -33,12 +33,12 @@ from sqlalchemy.orm import Session
 
 from core.access_tokens import hash_token, new_token
 from core.db import new_id
-from core.errors import FarebridgeError, InvalidStateTransition, NotFound, PaymentDeclined, ValidationFailed
+from core.errors import FarebridgeError, InvalidStateTransition, NotFound, ValidationFailed
 from core.money import Money
 from core.unit_of_work import SqlUnitOfWork
 from ticketing.pass_models import ACTIVE, CANCELLED, PassHolding, Subscription
 from ticketing.pass_products import PassCatalog, PassProduct, pass_catalog
-from ticketing.pass_sales import Declined, PassSale, record_decline, sell_pass
+from ticketing.pass_sales import Declined, PassSale, decline_or_commit, record_decline, sell_pass
 from ticketing.passes import MAX_DAYS_AHEAD, CardPayment
 from ticketing.payment_providers import PaymentProvider
 from ticketing.proration import prorate
@@ -121,12 +121,7 @@ def start_subscription(
         sale = PassSale(product, category, amount, start, end, cmd.owner_user_id, None, hash_token(new_token()),
                         subscription_id=subscription.id)
         outcome = sell_pass(session, catalog, sale, now, provider, card_token, period_reference(subscription.id, start))
-        if isinstance(outcome, Declined):
-            uow.rollback()
-            record_decline(session, outcome, now)
-            uow.commit()
-            raise PaymentDeclined(f"the payment was declined: {outcome.reason}", details={"reason": outcome.reason})
-        uow.commit()
+        decline_or_commit(uow, outcome, now)
         return subscription, outcome
 
 

@@ -11,6 +11,7 @@ import pytest
 from core.errors import ValidationFailed
 from fares.native.schema import load_native_package
 from fares.tariff import ZoneTariff
+from tests.fares.package_problems import refused
 
 DEMO_TARIFF = Path(__file__).resolve().parents[2] / "webapp" / "demo" / "data" / "tariff.json"
 
@@ -40,14 +41,7 @@ def package(**changes: Any) -> dict[str, Any]:
 
 
 def problems(data: dict[str, Any] | str, filename: str = "tariff.json") -> list[dict[str, Any]]:
-    text = data if isinstance(data, str) else json.dumps(data, indent=2)
-    with pytest.raises(ValidationFailed) as caught:
-        load_native_package(text, filename)
-    assert caught.value.code == "validation_failed"
-    for problem in caught.value.details:
-        assert set(problem) == {"file", "line", "field", "message"}
-        assert problem["file"] == filename
-    return caught.value.details
+    return refused(load_native_package, data, filename)
 
 
 def fields_and_messages(data: dict[str, Any]) -> list[tuple[str, str]]:

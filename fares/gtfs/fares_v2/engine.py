@@ -18,7 +18,15 @@ from fares.gtfs.fares_v2.model import FareLegRule, FaresV2
 from fares.gtfs.fares_v2.products import ProductChooser
 from fares.gtfs.fares_v2.timeframes import TimeframeMatcher
 from fares.gtfs.fares_v2.transfers import TransferLookup
-from fares.price import ItineraryLeg, OperatorAmount, Price, PricedLeg, Product, split_by_operator
+from fares.price import (
+    ItineraryLeg,
+    OperatorAmount,
+    Price,
+    PricedLeg,
+    Product,
+    split_by_operator,
+    unknown_rider_category,
+)
 
 
 class FaresV2Engine:
@@ -105,9 +113,7 @@ class FaresV2Engine:
         if rider_category is None:
             return self._default_category
         if rider_category not in self.fares.rider_categories:
-            known = ", ".join(self.fares.rider_categories) or "none"
-            raise NoFareFound(f"unknown rider category {rider_category!r} (known: {known})",
-                              details={"field": "rider_category"}, code="unknown_rider_category")
+            raise unknown_rider_category(rider_category, list(self.fares.rider_categories))
         return rider_category
 
     def _check(self, legs: Sequence[ItineraryLeg], fare_media: str | None) -> None:

@@ -9,7 +9,6 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from core.errors import NoFareFound
 from core.money import Money, exponent
 from fares.native.v2.apportionment import STANDALONE_FARES, Apportionment
 from fares.native.v2.caps import Cap
@@ -22,6 +21,7 @@ from fares.native.v2.timebands import DAYS, BandAdjustment, Period, TimeBand, mi
 from fares.native.v2.transfers import Coverage, ThroughFare, TransferRule
 from fares.native.v2.trip import Fare
 from fares.native.v2.zones import ZoneCountFare, ZoneMatrixFare
+from fares.price import unknown_rider_category
 
 REFUND_UNTIL_DEPARTURE, REFUND_UNTIL_VALIDITY_END = "departure", "validity_end"
 REFUND_UNTIL = (REFUND_UNTIL_DEPARTURE, REFUND_UNTIL_VALIDITY_END)
@@ -93,12 +93,7 @@ class TariffV2:
         for category in self.rider_categories:
             if (category.is_default if category_id is None else category.id == category_id):
                 return category
-        known = ", ".join(c.id for c in self.rider_categories)
-        raise NoFareFound(
-            f"unknown rider category {category_id!r} (known: {known})",
-            details={"field": "rider_category"},
-            code="unknown_rider_category",
-        )
+        raise unknown_rider_category(category_id, [c.id for c in self.rider_categories])
 
     def bands_by_id(self) -> dict[str, TimeBand]:
         return {band.id: band for band in self.time_bands}

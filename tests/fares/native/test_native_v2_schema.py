@@ -6,11 +6,9 @@ import json
 from fractions import Fraction
 from typing import Any
 
-import pytest
-
-from core.errors import ValidationFailed
 from fares.native.schema import load_native_package
 from fares.native.v2 import load_native_v2, validate_native_v2
+from tests.fares.package_problems import refused
 
 GOOD: dict[str, Any] = {
     "format": "farebridge-native",
@@ -39,14 +37,7 @@ def package(**changes: Any) -> dict[str, Any]:
 
 
 def problems(data: dict[str, Any] | str, filename: str = "tariff.json") -> list[dict[str, Any]]:
-    text = data if isinstance(data, str) else json.dumps(data, indent=2)
-    with pytest.raises(ValidationFailed) as caught:
-        load_native_v2(text, filename)
-    assert caught.value.code == "validation_failed"
-    for problem in caught.value.details:
-        assert set(problem) == {"file", "line", "field", "message"}
-        assert problem["file"] == filename
-    return caught.value.details
+    return refused(load_native_v2, data, filename)
 
 
 def fields_and_messages(data: dict[str, Any]) -> list[tuple[str, str]]:
