@@ -26,11 +26,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         load_or_create_key(settings.signing_key, settings.signing_key_file)
     )
 
-    from webapp.api import api_blueprint
+    from webapp.api import init_api
     from webapp.errors import register_error_handlers
     from webapp.pages import bp as pages
 
-    app.register_blueprint(api_blueprint())
+    init_api(app)
     app.register_blueprint(pages)
     register_error_handlers(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

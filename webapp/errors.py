@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, Response, jsonify
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -72,6 +72,20 @@ def schema_error_details(messages: Any, prefix: str = "") -> list[dict[str, Any]
     return [{"field": prefix or None, "message": str(messages)}]
 
 
+def http_error_response(error: HTTPException) -> Response:
+    """Werkzeug's HTTP errors (404 of an unknown path, 405, 413...) in our error format.
+
+    flask-smorest's ``Api`` delegates here too, so there is one error body whatever raised it.
+    """
+    code = (error.name or "error").lower().replace(" ", "_")
+    response = jsonify(error_body(code, error.description or error.name))
+    response.status_code = error.code or 500
+    allowed = getattr(error, "valid_methods", None)  # 405 names the methods that work
+    if allowed:
+        response.headers["Allow"] = ", ".join(allowed)
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(FarebridgeError)
     def _domain(error: FarebridgeError):  # type: ignore[no-untyped-def]
@@ -85,10 +99,7 @@ def register_error_handlers(app: Flask) -> None:
         return jsonify(error_body("invalid_request", "the request has invalid fields",
                                   schema_error_details(error.messages))), 422
 
-    @app.errorhandler(HTTPException)
-    def _http(error: HTTPException):  # type: ignore[no-untyped-def]
-        code = (error.name or "error").lower().replace(" ", "_")
-        return jsonify(error_body(code, error.description or error.name)), error.code or 500
+    app.register_error_handler(HTTPException, http_error_response)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):  # type: ignore[no-untyped-def]

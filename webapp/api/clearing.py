@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Response
 
 from clearing.models import Settlement
 from clearing.payouts import build_pain001, payout_lines
@@ -14,17 +14,24 @@ from clearing.statements.data import statement_of
 from clearing.statements.operator_ledger import operator_ledger
 from clearing.statements.pdf import render_statement_pdf
 from core.db import utcnow
-from core.errors import ValidationFailed
 from core.outbox import pending_count
 from fares.services import active_currency
 from ticketing.refunds import refunded_total
 from ticketing.services import captured_total
+from webapp.api.openapi import BEARER, ApiBlueprint, binary
 from webapp.auth import require_operator_access, require_role
 from webapp.extensions import runtime
-from webapp.requests import json_body
+from webapp.schemas.clearing import (
+    LedgerQuerySchema,
+    OperatorLedgerSchema,
+    ReconciliationQuerySchema,
+    ReconciliationSchema,
+    SettlementRequestSchema,
+    SettlementsSchema,
+)
 from webapp.schemas.money import money_json
 
-bp = Blueprint("clearing", __name__)
+bp = ApiBlueprint("clearing", __name__, description="Settlements, statements, operator ledgers, reconciliation")
 
 
 def settlement_json(settlement: Settlement) -> dict[str, Any]:
@@ -43,34 +50,25 @@ def _attachment(body: bytes | str, mimetype: str, filename: str) -> Response:
                                                       "Cache-Control": "private, no-store"})
 
 
-def _int_arg(name: str, default: int) -> int:
-    text = request.args.get(name)
-    if text is None:
-        return default
-    try:
-        return int(text)
-    except ValueError:
-        raise ValidationFailed(f"{name} must be a whole number, not {text!r}", details=[{"field": name}]) from None
-
-
 def default_currency() -> str:
     with runtime().session_factory() as session:
         return active_currency(session)
 
 
 @bp.post("/settlements")
+@bp.doc(security=BEARER)
 @require_role("admin")
-def create() -> tuple[dict[str, Any], int]:
-    body = json_body()
-    period = body.get("period")
-    if not isinstance(period, str):
-        raise ValidationFailed("period is required, like 2026-11", details=[{"field": "period"}])
-    operator_ids = body.get("operators")
-    settlements = settle_period(runtime().uow(), period, operator_ids, default_currency(), utcnow())
+@bp.arguments(SettlementRequestSchema)
+@bp.response(201, SettlementsSchema)
+def create(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """Closes the period for each operator (409 when it is already settled)."""
+    settlements = settle_period(runtime().uow(), body["period"], body["operators"], default_currency(), utcnow())
     return {"settlements": [settlement_json(s) for s in settlements]}, 201
 
 
 @bp.get("/operators/<operator_id>/settlements")
+@bp.doc(security=BEARER)
+@bp.response(200, SettlementsSchema)
 def of_operator(operator_id: str) -> dict[str, Any]:
     require_operator_access(operator_id)
     with runtime().session_factory() as session:
@@ -78,6 +76,7 @@ def of_operator(operator_id: str) -> dict[str, Any]:
 
 
 @bp.get("/settlements/<int:settlement_id>.csv")
+@bp.doc(security=BEARER, responses={"200": binary("text/csv", "the statement as CSV")})
 def statement_csv(settlement_id: int) -> Response:
     with runtime().session_factory() as session:
         settlement = get_settlement(session, settlement_id)
@@ -88,6 +87,7 @@ def statement_csv(settlement_id: int) -> Response:
 
 
 @bp.get("/settlements/<int:settlement_id>.pdf")
+@bp.doc(security=BEARER, responses={"200": binary("application/pdf", "the statement with its daily revenue chart")})
 def statement_pdf(settlement_id: int) -> Response:
     """Rendered on request from the shares the settlement took (nothing else is stored)."""
     with runtime().session_factory() as session:
@@ -98,6 +98,7 @@ def statement_pdf(settlement_id: int) -> Response:
 
 
 @bp.get("/settlements/<int:settlement_id>/payout.xml")
+@bp.doc(security=BEARER, responses={"200": binary("application/xml", "a SEPA credit transfer (pain.001)")})
 def payout_xml(settlement_id: int) -> Response:
     """The settlement's payout as a pain.001 with its one transfer (422 when there is nothing to pay)."""
     now = utcnow()
@@ -111,9 +112,13 @@ def payout_xml(settlement_id: int) -> Response:
 
 
 @bp.get("/operators/<operator_id>/ledger")
-def ledger_of_operator(operator_id: str) -> dict[str, Any]:
+@bp.doc(security=BEARER)
+@bp.arguments(LedgerQuerySchema, location="query")
+@bp.response(200, OperatorLedgerSchema)
+def ledger_of_operator(query: dict[str, Any], operator_id: str) -> dict[str, Any]:
+    """The operator's payable balance and its entries, newest first, page by page."""
     require_operator_access(operator_id)
-    page, per_page = _int_arg("page", 1), _int_arg("per_page", 50)
+    page, per_page = query["page"], query["per_page"]
     with runtime().session_factory() as session:
         view = operator_ledger(session, operator_id, page, per_page)
     return {
@@ -128,11 +133,15 @@ def ledger_of_operator(operator_id: str) -> dict[str, Any]:
 
 
 @bp.get("/clearing/reconciliation")
+@bp.doc(security=BEARER)
 @require_role("admin")
-def reconciliation() -> dict[str, Any]:
-    period = request.args.get("period") or utcnow().strftime("%Y-%m")
+@bp.arguments(ReconciliationQuerySchema, location="query")
+@bp.response(200, ReconciliationSchema)
+def reconciliation(query: dict[str, Any]) -> dict[str, Any]:
+    """Payments, refunds, operator shares, commissions and fees of a month; ``difference`` must be 0."""
+    period = query["period"] or utcnow().strftime("%Y-%m")
     start, end = parse_period(period)
-    currency = request.args.get("currency") or default_currency()
+    currency = query["currency"] or default_currency()
     with runtime().session_factory() as session:
         payments = captured_total(session, start, end, currency)
         refunds = refunded_total(session, start, end, currency)

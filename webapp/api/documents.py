@@ -5,7 +5,7 @@ the QR code is the ticket itself.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Response
 from sqlalchemy.orm import Session
 
 from ticketing.documents.qr import qr_svg
@@ -15,10 +15,11 @@ from ticketing.documents.ticket import ticket_document
 from ticketing.documents.ticket_pdf import render_ticket_pdf
 from ticketing.models import Ticket
 from ticketing.services import get_order, get_ticket
+from webapp.api.openapi import BEARER_OPTIONAL, ApiBlueprint, binary
 from webapp.auth import require_order_access
 from webapp.extensions import runtime
 
-bp = Blueprint("documents", __name__)
+bp = ApiBlueprint("documents", __name__, description="Ticket PDF and QR code, payment receipts")
 
 
 def _check_owner(session: Session, order_id: str) -> None:
@@ -39,6 +40,7 @@ def _document(body: bytes | str, mimetype: str, filename: str) -> Response:
 
 
 @bp.get("/tickets/<ticket_id>/pdf")
+@bp.doc(security=BEARER_OPTIONAL, responses={"200": binary("application/pdf", "the ticket as PDF with its QR code")})
 def ticket_pdf(ticket_id: str) -> Response:
     rt = runtime()
     with rt.session_factory() as session:
@@ -48,6 +50,7 @@ def ticket_pdf(ticket_id: str) -> Response:
 
 
 @bp.get("/tickets/<ticket_id>/qr.svg")
+@bp.doc(security=BEARER_OPTIONAL, responses={"200": binary("image/svg+xml", "the ticket's QR code")})
 def ticket_qr(ticket_id: str) -> Response:
     with runtime().session_factory() as session:
         ticket = _owned_ticket(session, ticket_id)
@@ -55,6 +58,7 @@ def ticket_qr(ticket_id: str) -> Response:
 
 
 @bp.get("/payments/<payment_id>/receipt.pdf")
+@bp.doc(security=BEARER_OPTIONAL, responses={"200": binary("application/pdf", "the payment's receipt")})
 def receipt_pdf(payment_id: str) -> Response:
     rt = runtime()
     with rt.session_factory() as session:

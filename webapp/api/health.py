@@ -3,14 +3,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Blueprint
 from kombu import Connection
 from sqlalchemy import text
 
 from core.outbox import pending_count
+from webapp.api.openapi import ApiBlueprint
 from webapp.extensions import runtime
+from webapp.schemas.network import HealthSchema
 
-bp = Blueprint("health", __name__)
+bp = ApiBlueprint("health", __name__, description="Is the service up: database and broker")
 
 
 def _database() -> tuple[str, int | None]:
@@ -45,7 +46,9 @@ def _broker() -> str:
     return state
 
 
-@bp.get("/health")
+@bp.route("/health", methods=["GET"])
+@bp.response(200, HealthSchema)
+@bp.alt_response(503, schema=HealthSchema, description="the database cannot be reached")
 def health() -> tuple[dict[str, Any], int]:
     database, pending = _database()
     broker = _broker()

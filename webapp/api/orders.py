@@ -5,28 +5,38 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint
-
 from core.db import utcnow
 from ticketing.models import Payment
 from ticketing.payment_providers import sandbox_provider
 from ticketing.services import CreateOrder, PayOrder, create_order, get_order, pay_order
+from webapp.api.openapi import BEARER_OPTIONAL, IDEMPOTENCY_KEY, ApiBlueprint
 from webapp.auth import current_principal, require_order_access
 from webapp.extensions import runtime, signer
 from webapp.idempotency import idempotent
 from webapp.relay import relay_now
-from webapp.requests import json_body
 from webapp.schemas.itinerary import ride_legs
-from webapp.schemas.orders import OrderRequestSchema, PaymentRequestSchema, order_json, payment_json, ticket_json
+from webapp.schemas.orders import (
+    CreatedOrderSchema,
+    OrderRequestSchema,
+    OrderSchema,
+    PaidOrderSchema,
+    PaymentRequestSchema,
+    order_json,
+    payment_json,
+    ticket_json,
+)
 
 log = logging.getLogger(__name__)
-bp = Blueprint("orders", __name__)
+bp = ApiBlueprint("orders", __name__, description="Orders (a locked price) and their payment")
 
 
 @bp.post("/orders")
+@bp.doc(security=BEARER_OPTIONAL, parameters=[IDEMPOTENCY_KEY])
 @idempotent
-def create() -> tuple[dict[str, Any], int]:
-    body = OrderRequestSchema().load(json_body())
+@bp.arguments(OrderRequestSchema)
+@bp.response(201, CreatedOrderSchema)
+def create(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """Prices the legs on the server and locks that price until ``expires_at`` (guests need no token)."""
     rt = runtime()
     cmd = CreateOrder(ride_legs(body["legs"], rt.settings.timezone), body["rider_category"], body["email"],
                       user_id=current_principal().passenger_id)
@@ -35,6 +45,8 @@ def create() -> tuple[dict[str, Any], int]:
 
 
 @bp.get("/orders/<order_id>")
+@bp.doc(security=BEARER_OPTIONAL)
+@bp.response(200, OrderSchema)
 def show(order_id: str) -> dict[str, Any]:
     with runtime().session_factory() as session:
         order = get_order(session, order_id)
@@ -43,9 +55,12 @@ def show(order_id: str) -> dict[str, Any]:
 
 
 @bp.post("/orders/<order_id>/payment")
+@bp.doc(security=BEARER_OPTIONAL, parameters=[IDEMPOTENCY_KEY])
 @idempotent
-def pay(order_id: str) -> tuple[dict[str, Any], int]:
-    body = PaymentRequestSchema().load(json_body())
+@bp.arguments(PaymentRequestSchema)
+@bp.response(200, PaidOrderSchema)
+def pay(body: dict[str, Any], order_id: str) -> tuple[dict[str, Any], int]:
+    """Card (sandbox tokens ``tok_ok``, ``tok_declined``: 402...) or the passenger's wallet; answers the ticket."""
     rt = runtime()
     with rt.session_factory() as session:
         require_order_access(get_order(session, order_id))

@@ -10,8 +10,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint
-
 from core.db import utcnow
 from core.errors import Forbidden, Unauthorized
 from ticketing.models import Payment
@@ -26,16 +24,21 @@ from ticketing.subscriptions import (
     get_subscription,
     start_subscription,
 )
+from webapp.api.openapi import BEARER, BEARER_OPTIONAL, IDEMPOTENCY_KEY, ApiBlueprint
 from webapp.auth import current_principal, require_role
 from webapp.extensions import runtime, signer
 from webapp.idempotency import idempotent
 from webapp.relay import relay_now
-from webapp.requests import json_body
 from webapp.schemas.itinerary import ride_legs
 from webapp.schemas.orders import payment_json
 from webapp.schemas.passes import (
+    BoughtPassSchema,
+    PassProductsSchema,
     PassPurchaseSchema,
+    PassSchema,
+    PassTripResultSchema,
     SubscriptionRequestSchema,
+    SubscriptionSchema,
     TripRequestSchema,
     pass_json,
     product_json,
@@ -44,7 +47,7 @@ from webapp.schemas.passes import (
 )
 
 log = logging.getLogger(__name__)
-bp = Blueprint("passes", __name__)
+bp = ApiBlueprint("passes", __name__, description="Day, week and month passes, the trips they cover, subscriptions")
 
 
 def _check_pass_owner(holding: PassHolding) -> None:
@@ -68,6 +71,7 @@ def _payment(body: dict[str, Any]) -> CardPayment:
 
 
 @bp.get("/passes/products")
+@bp.response(200, PassProductsSchema)
 def products() -> dict[str, Any]:
     with runtime().session_factory() as session:
         catalog = pass_catalog(session)
@@ -76,9 +80,12 @@ def products() -> dict[str, Any]:
 
 
 @bp.post("/passes")
+@bp.doc(security=BEARER_OPTIONAL, parameters=[IDEMPOTENCY_KEY])
 @idempotent
-def buy() -> tuple[dict[str, Any], int]:
-    body = PassPurchaseSchema().load(json_body())
+@bp.arguments(PassPurchaseSchema)
+@bp.response(201, BoughtPassSchema)
+def buy(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """A pass for the caller, or for a guest (the answer's ``access_token`` then owns it)."""
     rt = runtime()
     cmd = BuyPass(body["pass_product_id"], body["rider_category"], body["start_date"], _payment(body),
                   current_principal().user_id, body["email"])
@@ -94,6 +101,8 @@ def buy() -> tuple[dict[str, Any], int]:
 
 
 @bp.get("/passes/<pass_id>")
+@bp.doc(security=BEARER_OPTIONAL)
+@bp.response(200, PassSchema)
 def show(pass_id: str) -> dict[str, Any]:
     with runtime().session_factory() as session:
         holding = get_pass(session, pass_id)
@@ -102,9 +111,12 @@ def show(pass_id: str) -> dict[str, Any]:
 
 
 @bp.post("/passes/<pass_id>/trips")
+@bp.doc(security=BEARER_OPTIONAL, parameters=[IDEMPOTENCY_KEY])
 @idempotent
-def trip(pass_id: str) -> tuple[dict[str, Any], int]:
-    body = TripRequestSchema().load(json_body())
+@bp.arguments(TripRequestSchema)
+@bp.response(201, PassTripResultSchema)
+def trip(body: dict[str, Any], pass_id: str) -> tuple[dict[str, Any], int]:
+    """A signed ticket of price 0 for a journey the pass covers (422 says why not)."""
     rt = runtime()
     with rt.session_factory() as session:
         holding = get_pass(session, pass_id)
@@ -115,10 +127,13 @@ def trip(pass_id: str) -> tuple[dict[str, Any], int]:
 
 
 @bp.post("/subscriptions")
+@bp.doc(security=BEARER, parameters=[IDEMPOTENCY_KEY])
 @require_role("passenger")
 @idempotent
-def subscribe() -> tuple[dict[str, Any], int]:
-    body = SubscriptionRequestSchema().load(json_body())
+@bp.arguments(SubscriptionRequestSchema)
+@bp.response(201, SubscriptionSchema)
+def subscribe(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """A monthly pass renewed every month (``farebridge subscriptions renew``) until cancelled."""
     user_id = current_principal().user_id
     assert user_id is not None  # require_role found the user
     rt = runtime()
@@ -130,6 +145,8 @@ def subscribe() -> tuple[dict[str, Any], int]:
 
 
 @bp.get("/subscriptions/<subscription_id>")
+@bp.doc(security=BEARER)
+@bp.response(200, SubscriptionSchema)
 def show_subscription(subscription_id: str) -> dict[str, Any]:
     with runtime().session_factory() as session:
         subscription = get_subscription(session, subscription_id)
@@ -138,7 +155,9 @@ def show_subscription(subscription_id: str) -> dict[str, Any]:
 
 
 @bp.post("/subscriptions/<subscription_id>/cancel")
+@bp.doc(security=BEARER, parameters=[IDEMPOTENCY_KEY])
 @idempotent
+@bp.response(200, SubscriptionSchema)
 def cancel(subscription_id: str) -> dict[str, Any]:
     rt = runtime()
     with rt.session_factory() as session:

@@ -4,42 +4,36 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, request
-from marshmallow import Schema, fields, validate
-
 from core.db import utcnow
 from core.errors import ValidationFailed
 from core.money import Money
 from ticketing.payment_providers import sandbox_provider
-from ticketing.refunds import MAX_REASON, Refund, RefundTicket, refund_ticket, refundable_minor
+from ticketing.refunds import Refund, RefundTicket, refund_ticket, refundable_minor
 from ticketing.services import get_order, get_ticket
+from webapp.api.openapi import BEARER_OPTIONAL, IDEMPOTENCY_KEY, ApiBlueprint
 from webapp.auth import require_order_access
 from webapp.extensions import runtime
 from webapp.idempotency import idempotent
 from webapp.relay import relay_now
-from webapp.requests import json_body
 from webapp.schemas.money import money_json
+from webapp.schemas.refunds import RefundRequestSchema, RefundSchema
 
 log = logging.getLogger(__name__)
-bp = Blueprint("refunds", __name__)
-
-
-class RefundRequestSchema(Schema):
-    amount = fields.String(load_default=None, allow_none=True,
-                           validate=validate.Regexp(r"^\d{1,9}(\.\d{1,3})?$", error="not an amount like 1.50"))
-    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_REASON))
+bp = ApiBlueprint("refunds", __name__, description="Refunds of tickets, reversed in clearing")
 
 
 @bp.post("/tickets/<ticket_id>/refund")
+@bp.doc(security=BEARER_OPTIONAL, parameters=[IDEMPOTENCY_KEY])
 @idempotent
-def refund(ticket_id: str) -> tuple[dict[str, Any], int]:
+@bp.arguments(RefundRequestSchema, required=False)
+@bp.response(201, RefundSchema)
+def refund(body: dict[str, Any], ticket_id: str) -> tuple[dict[str, Any], int]:
     """Body (optional): ``{"amount": "1.50", "reason": "..."}``; without ``amount`` all that is left."""
     rt = runtime()
     with rt.session_factory() as session:
         ticket = get_ticket(session, ticket_id)
         require_order_access(get_order(session, ticket.order_id))
         currency = get_order(session, ticket.order_id).currency
-    body = RefundRequestSchema().load(json_body() if request.get_data() else {})
     cmd = RefundTicket(ticket_id, _minor(body["amount"], currency), body["reason"])
     done = refund_ticket(rt.uow(), cmd, utcnow(), None, sandbox_provider())
     relay_now()

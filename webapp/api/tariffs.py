@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
-
 from core.errors import NotFound, ValidationFailed
 from fares.models import TariffVersion
 from fares.services import activate_tariff, import_tariff_upload, list_tariffs
+from webapp.api.openapi import BEARER, ApiBlueprint
 from webapp.auth import require_role
 from webapp.extensions import runtime
+from webapp.schemas.tariffs import TariffDetailSchema, TariffSchema, TariffsSchema, TariffUploadSchema
 
-bp = Blueprint("tariffs", __name__)
+bp = ApiBlueprint("tariffs", __name__, description="Tariff versions: upload and activation (admins)")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # within the app's MAX_CONTENT_LENGTH
 
 
@@ -26,14 +26,18 @@ def tariff_json(version: TariffVersion) -> dict[str, Any]:
 
 
 @bp.get("/tariffs")
+@bp.doc(security=BEARER)
 @require_role("admin")
+@bp.response(200, TariffsSchema)
 def index() -> dict[str, Any]:
     with runtime().session_factory() as session:
         return {"tariffs": [tariff_json(v) for v in list_tariffs(session)]}
 
 
 @bp.get("/tariffs/<int:version_id>")
+@bp.doc(security=BEARER)
 @require_role("admin")
+@bp.response(200, TariffDetailSchema)
 def show(version_id: int) -> dict[str, Any]:
     with runtime().session_factory() as session:
         version = session.get(TariffVersion, version_id)
@@ -47,9 +51,16 @@ def show(version_id: int) -> dict[str, Any]:
 
 
 @bp.post("/tariffs")
+@bp.doc(security=BEARER)
 @require_role("admin")
-def upload() -> tuple[dict[str, Any], int]:
-    upload = request.files.get("file")
+@bp.arguments(TariffUploadSchema, location="multipart", required=False)
+@bp.response(201, TariffSchema)
+def upload(form: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """A GTFS feed (zip) or a native package (JSON), validated completely before it is stored.
+
+    A refused upload is 422 with ``errors``: every problem with its file, line and field.
+    """
+    upload = form["file"]
     if upload is None or not upload.filename:
         raise ValidationFailed("send the tariff as multipart form field 'file'",
                                details=[{"file": None, "line": None, "field": "file", "message": "missing"}])
@@ -59,13 +70,15 @@ def upload() -> tuple[dict[str, Any], int]:
                                details=[{"file": upload.filename, "line": None, "field": None, "message": "too large"}])
     uow = runtime().uow()
     with uow:
-        version = import_tariff_upload(uow.session, upload.filename, raw, request.form.get("name") or None)
+        version = import_tariff_upload(uow.session, upload.filename, raw, form["name"] or None)
         uow.commit()
         return tariff_json(version), 201
 
 
 @bp.post("/tariffs/<int:version_id>/activate")
+@bp.doc(security=BEARER)
 @require_role("admin")
+@bp.response(200, TariffSchema)
 def activate(version_id: int) -> dict[str, Any]:
     uow = runtime().uow()
     with uow:

@@ -2,19 +2,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
-
 from core.db import utcnow
 from ticketing.services import get_order, get_ticket, verify_ticket
+from webapp.api.openapi import BEARER_OPTIONAL, ApiBlueprint
 from webapp.auth import require_order_access
 from webapp.extensions import runtime, signer
-from webapp.requests import json_body
-from webapp.schemas.orders import ticket_json
+from webapp.schemas.orders import PublicKeySchema, TicketSchema, VerificationSchema, VerifyRequestSchema, ticket_json
 
-bp = Blueprint("tickets", __name__)
+bp = ApiBlueprint("tickets", __name__, description="Tickets, their offline verification and the public key")
 
 
 @bp.get("/tickets/<ticket_id>")
+@bp.doc(security=BEARER_OPTIONAL)
+@bp.response(200, TicketSchema)
 def show(ticket_id: str) -> dict[str, Any]:
     with runtime().session_factory() as session:
         ticket = get_ticket(session, ticket_id)
@@ -24,8 +24,11 @@ def show(ticket_id: str) -> dict[str, Any]:
 
 
 @bp.post("/tickets/verify")
-def verify() -> dict[str, Any]:
-    token = json_body().get("token")
+@bp.arguments(VerifyRequestSchema)
+@bp.response(200, VerificationSchema)
+def verify(body: dict[str, Any]) -> dict[str, Any]:
+    """Checks the signature and validity of a ticket token (inspectors can do the same offline)."""
+    token = body["token"]
     if not isinstance(token, str) or not token:
         return {"valid": False, "reason": "no token given", "ticket": None}
     with runtime().session_factory() as session:
@@ -34,6 +37,7 @@ def verify() -> dict[str, Any]:
 
 
 @bp.get("/tickets/public-key")
+@bp.response(200, PublicKeySchema)
 def public_key() -> dict[str, Any]:
     """Inspectors' devices fetch this once to verify tickets offline."""
     return {"key_id": signer().key_id, "algorithm": "Ed25519", "pem": signer().public_pem()}

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
-from marshmallow import EXCLUDE, Schema, fields, validate
+from flask import request
 
 from core.db import utcnow
 from core.errors import Forbidden, Unauthorized, ValidationFailed
@@ -16,27 +15,21 @@ from core.money import Money
 from fares.services import active_currency
 from ticketing.payment_providers import sandbox_provider
 from ticketing.wallets import Wallet, WalletEntry, get_wallet, history, open_wallet, top_up, top_up_id_for
+from webapp.api.openapi import BEARER, IDEMPOTENCY_KEY_REQUIRED, ApiBlueprint
 from webapp.auth import current_principal
 from webapp.extensions import runtime
 from webapp.idempotency import idempotent
 from webapp.relay import relay_now
-from webapp.requests import json_body
 from webapp.schemas.money import money_json
+from webapp.schemas.wallets import (
+    OpenWalletSchema,
+    TopUpRequestSchema,
+    TopUpResultSchema,
+    WalletSchema,
+    WalletWithEntriesSchema,
+)
 
-bp = Blueprint("wallets", __name__)
-
-
-class OpenWalletSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    currency = fields.String(load_default=None, allow_none=True, validate=validate.Length(equal=3))
-
-
-class TopUpRequestSchema(Schema):
-    amount = fields.String(required=True, validate=validate.Length(min=1, max=20))  # "20.00": never a float
-    card_token = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    currency = fields.String(load_default=None, allow_none=True)
+bp = ApiBlueprint("wallets", __name__, description="Prepaid credit of passengers")
 
 
 def wallet_json(wallet: Wallet) -> dict[str, Any]:
@@ -72,11 +65,14 @@ def _owned_wallet(wallet_id: str, allow_admin: bool = False) -> Wallet:
 
 
 @bp.post("/wallets")
-def create() -> tuple[dict[str, Any], int]:
+@bp.doc(security=BEARER)
+@bp.arguments(OpenWalletSchema, required=False)
+@bp.response(201, WalletSchema)
+@bp.alt_response(200, schema=WalletSchema, description="the passenger's existing wallet")
+def create(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Open the caller's wallet (in the active tariff's currency unless given); an existing one is 200."""
     owner = _passenger()
-    body = json_body() if request.get_data() else {}
-    currency = OpenWalletSchema().load(body)["currency"]
+    currency = body["currency"]
     if currency is None:
         with runtime().session_factory() as session:
             currency = active_currency(session)
@@ -85,6 +81,8 @@ def create() -> tuple[dict[str, Any], int]:
 
 
 @bp.get("/wallets/<wallet_id>")
+@bp.doc(security=BEARER)
+@bp.response(200, WalletWithEntriesSchema)
 def show(wallet_id: str) -> dict[str, Any]:
     wallet = _owned_wallet(wallet_id, allow_admin=True)
     with runtime().session_factory() as session:
@@ -94,15 +92,17 @@ def show(wallet_id: str) -> dict[str, Any]:
 
 
 @bp.post("/wallets/<wallet_id>/topups")
+@bp.doc(security=BEARER, parameters=[IDEMPOTENCY_KEY_REQUIRED])
 @idempotent
-def create_top_up(wallet_id: str) -> tuple[dict[str, Any], int]:
+@bp.arguments(TopUpRequestSchema)
+@bp.response(201, TopUpResultSchema)
+def create_top_up(body: dict[str, Any], wallet_id: str) -> tuple[dict[str, Any], int]:
     """Card money into the wallet. The Idempotency-Key names the top-up, so a retry never charges twice."""
     key = request.headers.get("Idempotency-Key")
     if not key:
         raise ValidationFailed("a top-up needs an Idempotency-Key header (any unique string per top-up)",
                                details=[{"field": "Idempotency-Key", "message": "missing"}])
     wallet = _owned_wallet(wallet_id)
-    body = TopUpRequestSchema().load(json_body())
     if body["currency"] not in (None, wallet.currency):
         raise ValidationFailed(f"this wallet holds {wallet.currency}", details=[{"field": "currency"}])
     try:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from fares.price import ItineraryLeg, Price
+from webapp.schemas.fields import Amount
 from webapp.schemas.money import money_json
 
 
@@ -27,6 +28,52 @@ class PriceRequestSchema(Schema):
     rider_category = fields.String(load_default=None, allow_none=True)
     fare_media = fields.String(load_default=None, allow_none=True)
     tariff_version_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+
+
+class PriceOperatorSchema(Schema):
+    operator_id = fields.String(required=True)
+    amount = Amount(required=True)
+    amount_minor = fields.Integer(required=True)
+    standalone = Amount(required=True)
+    standalone_minor = fields.Integer(required=True)
+
+
+class PriceProductSchema(Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    amount = Amount(required=True)
+    amount_minor = fields.Integer(required=True)
+    legs = fields.List(fields.Integer(), required=True, metadata={"description": "indexes of the legs it covers"})
+    rider_category = fields.String(required=True, allow_none=True)
+    fare_media = fields.String(required=True, allow_none=True)
+    rules = fields.List(fields.String(), required=True)
+
+
+class PricedLegSchema(Schema):
+    index = fields.Integer(required=True)
+    operator_id = fields.String(required=True, allow_none=True)
+    route_id = fields.String(required=True)
+    from_stop_id = fields.String(required=True)
+    to_stop_id = fields.String(required=True)
+    zones = fields.List(fields.String(), required=True)
+    standalone = Amount(required=True, allow_none=True)
+    standalone_minor = fields.Integer(required=True, allow_none=True)
+    rules = fields.List(fields.String(), required=True)
+
+
+class PriceSchema(Schema):
+    """A price with its breakdown; ``total`` is null when a leg cannot be priced (see ``unpriced_legs``)."""
+
+    currency = fields.String(required=True)
+    total = Amount(required=True, allow_none=True)
+    total_minor = fields.Integer(required=True, allow_none=True)
+    rider_category = fields.String(required=True, allow_none=True)
+    tariff_version_id = fields.Integer(required=True, allow_none=True)
+    operators = fields.List(fields.Nested(PriceOperatorSchema), required=True)
+    products = fields.List(fields.Nested(PriceProductSchema), required=True)
+    legs = fields.List(fields.Nested(PricedLegSchema), required=True)
+    rules = fields.List(fields.String(), required=True)
+    unpriced_legs = fields.List(fields.Integer(), required=True)
 
 
 def localize(moment: datetime | None, tz: str) -> datetime | None:

@@ -7,7 +7,8 @@ from marshmallow import Schema, fields, validate
 from fares.network import Network
 from fares.price import Price
 from fares.routing import Journey
-from webapp.schemas.itinerary import price_json
+from webapp.schemas.fields import Timestamp
+from webapp.schemas.itinerary import PriceSchema, price_json
 
 
 class JourneyQuerySchema(Schema):
@@ -15,6 +16,37 @@ class JourneyQuerySchema(Schema):
     to = fields.String(required=True, validate=validate.Length(min=1, max=64))
     at = fields.DateTime(load_default=None, allow_none=True)
     rider = fields.String(load_default=None, allow_none=True)
+
+
+class JourneyLegSchema(Schema):
+    mode = fields.String(required=True)
+    operator_id = fields.String(required=True, allow_none=True)
+    route_id = fields.String(required=True, allow_none=True, metadata={"description": "null for a walk"})
+    route_name = fields.String(required=True, allow_none=True)
+    from_stop_id = fields.String(required=True)
+    from_stop_name = fields.String(required=True)
+    to_stop_id = fields.String(required=True)
+    to_stop_name = fields.String(required=True)
+    departure = Timestamp(required=True)
+    arrival = Timestamp(required=True)
+
+
+class JourneyOptionSchema(Schema):
+    criteria = fields.List(fields.String(), required=True,
+                           metadata={"description": "why it is offered: fastest, fewest_transfers, cheapest"})
+    departure = Timestamp(required=True)
+    arrival = Timestamp(required=True)
+    duration_minutes = fields.Integer(required=True)
+    transfers = fields.Integer(required=True)
+    legs = fields.List(fields.Nested(JourneyLegSchema), required=True)
+    price = fields.Nested(PriceSchema, required=True)
+
+
+class JourneyPlanSchema(Schema):
+    from_ = fields.String(data_key="from", attribute="from", required=True)
+    to = fields.String(required=True)
+    at = Timestamp(required=True)
+    options = fields.List(fields.Nested(JourneyOptionSchema), required=True)
 
 
 def journey_json(journey: Journey, price: Price, network: Network) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from ticketing.models import Order, Payment, Ticket
+from webapp.schemas.fields import Amount, Timestamp
 from webapp.schemas.itinerary import LegSchema
 from webapp.schemas.money import money_json
 
@@ -19,6 +20,98 @@ class PaymentRequestSchema(Schema):
     method = fields.String(required=True, validate=validate.OneOf(["card", "wallet"]))
     card_token = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
     wallet_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=36))
+
+
+class OrderLegSchema(Schema):
+    operator_id = fields.String(required=True, allow_none=True)
+    route_id = fields.String(required=True)
+    from_stop_id = fields.String(required=True)
+    to_stop_id = fields.String(required=True)
+    departure = Timestamp(required=True, allow_none=True)
+    arrival = Timestamp(required=True, allow_none=True)
+    zones = fields.List(fields.String())
+
+
+class OrderOperatorSchema(Schema):
+    operator_id = fields.String(required=True)
+    amount = Amount(required=True)
+    amount_minor = fields.Integer(required=True)
+
+
+class OrderProductSchema(Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    amount = Amount(required=True)
+    amount_minor = fields.Integer(required=True)
+    legs = fields.List(fields.Integer(), required=True)
+
+
+class OrderSchema(Schema):
+    id = fields.String(required=True)
+    status = fields.String(required=True)
+    total = Amount(required=True)
+    total_minor = fields.Integer(required=True)
+    currency = fields.String(required=True)
+    rider_category = fields.String(required=True, allow_none=True)
+    email = fields.String(required=True, allow_none=True)
+    created_at = Timestamp(required=True)
+    expires_at = Timestamp(required=True, metadata={"description": "the price is locked until then"})
+    tariff_version_id = fields.Integer(required=True, allow_none=True)
+    legs = fields.List(fields.Nested(OrderLegSchema), required=True)
+    operators = fields.List(fields.Nested(OrderOperatorSchema), required=True)
+    products = fields.List(fields.Nested(OrderProductSchema), required=True)
+    rules = fields.List(fields.String(), required=True)
+
+
+class CreatedOrderSchema(OrderSchema):
+    access_token = fields.String(required=True, metadata={
+        "description": "lets a guest pay for, read and refund this order's ticket (as Bearer token)"})
+
+
+class PaymentSchema(Schema):
+    id = fields.String(required=True)
+    method = fields.String(required=True)
+    status = fields.String(required=True)
+    amount = Amount(required=True)
+    amount_minor = fields.Integer(required=True)
+    currency = fields.String(required=True)
+    created_at = Timestamp(required=True)
+
+
+class TicketSchema(Schema):
+    id = fields.String(required=True)
+    order_id = fields.String(required=True)
+    status = fields.String(required=True)
+    rider_category = fields.String(required=True, allow_none=True)
+    valid_from = Timestamp(required=True)
+    valid_until = Timestamp(required=True)
+    total = Amount(required=True)
+    currency = fields.String(required=True)
+    legs = fields.List(fields.Nested(OrderLegSchema), required=True)
+    token = fields.String(required=True, metadata={"description": "the signed ticket (also in its QR code)"})
+
+
+class PaidOrderSchema(Schema):
+    order_id = fields.String(required=True)
+    status = fields.String(required=True)
+    payment = fields.Nested(PaymentSchema, required=True)
+    ticket = fields.Nested(TicketSchema, required=True)
+
+
+class VerifyRequestSchema(Schema):
+    token = fields.String(load_default=None, allow_none=True)
+
+
+class VerificationSchema(Schema):
+    valid = fields.Boolean(required=True)
+    reason = fields.String(required=True, allow_none=True)
+    ticket = fields.Dict(required=True, allow_none=True, metadata={"description": "the token's claims"})
+
+
+class PublicKeySchema(Schema):
+    key_id = fields.String(required=True)
+    algorithm = fields.String(required=True)
+    pem = fields.String(required=True)
 
 
 def order_json(order: Order) -> dict[str, Any]:

@@ -10,8 +10,10 @@ from marshmallow import Schema, fields, validate
 from core.errors import ValidationFailed
 from ticketing.pass_models import PassHolding, PassTrip, Subscription
 from ticketing.pass_products import PassCatalog, PassProduct
+from webapp.schemas.fields import Amount, Timestamp
 from webapp.schemas.itinerary import LegSchema
 from webapp.schemas.money import money_json
+from webapp.schemas.orders import OrderLegSchema, PaymentSchema
 
 
 class PassPaymentSchema(Schema):
@@ -36,6 +38,97 @@ class SubscriptionRequestSchema(Schema):
 
 class TripRequestSchema(Schema):
     legs = fields.List(fields.Nested(LegSchema), required=True, validate=validate.Length(min=1, max=20))
+
+
+class ScopeSchema(Schema):
+    """What a pass covers; null: any."""
+
+    operators = fields.List(fields.String(), required=True, allow_none=True)
+    routes = fields.List(fields.String(), required=True, allow_none=True)
+    modes = fields.List(fields.String(), required=True, allow_none=True)
+    zones = fields.List(fields.String(), required=True, allow_none=True)
+
+
+class CategoryPriceSchema(Schema):
+    rider_category = fields.String(required=True)
+    amount = Amount(required=True)
+    amount_minor = fields.Integer(required=True)
+
+
+class PassProductSchema(Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    period = fields.String(required=True, metadata={"description": "day, week or month"})
+    calendar = fields.Boolean(required=True)
+    subscription = fields.Boolean(required=True)
+    amount = Amount(required=True)
+    amount_minor = fields.Integer(required=True)
+    currency = fields.String(required=True)
+    scope = fields.Nested(ScopeSchema, required=True)
+    rider_categories = fields.List(fields.String(), required=True, allow_none=True)
+    prices = fields.List(fields.Nested(CategoryPriceSchema), required=True)
+
+
+class PassProductsSchema(Schema):
+    tariff_version_id = fields.Integer(required=True, allow_none=True)
+    currency = fields.String(required=True, allow_none=True)
+    products = fields.List(fields.Nested(PassProductSchema), required=True)
+
+
+class PassSchema(Schema):
+    id = fields.String(required=True)
+    order_id = fields.String(required=True, allow_none=True)
+    status = fields.String(required=True)
+    pass_product_id = fields.String(required=True)
+    name = fields.String(required=True)
+    rider_category = fields.String(required=True, allow_none=True)
+    scope = fields.Nested(ScopeSchema, required=True)
+    valid_from = Timestamp(required=True)
+    valid_until = Timestamp(required=True)
+    amount = Amount(required=True)
+    amount_minor = fields.Integer(required=True)
+    currency = fields.String(required=True)
+    tariff_version_id = fields.Integer(required=True, allow_none=True)
+    subscription_id = fields.String(required=True, allow_none=True)
+    created_at = Timestamp(required=True)
+
+
+class BoughtPassSchema(PassSchema):
+    payment = fields.Nested(PaymentSchema, required=True)
+    access_token = fields.String(metadata={"description": "only for a guest (no user token): the pass's Bearer"})
+
+
+class PassTripSchema(Schema):
+    id = fields.String(required=True)
+    pass_id = fields.String(required=True)
+    rider_category = fields.String(required=True, allow_none=True)
+    valid_from = Timestamp(required=True)
+    valid_until = Timestamp(required=True)
+    total = Amount(required=True)
+    total_minor = fields.Integer(required=True)
+    currency = fields.String(required=True)
+    legs = fields.List(fields.Nested(OrderLegSchema), required=True)
+    token = fields.String(required=True)
+
+
+class PassTripResultSchema(Schema):
+    ticket = fields.Nested(PassTripSchema, required=True)
+
+
+class SubscriptionSchema(Schema):
+    id = fields.String(required=True)
+    status = fields.String(required=True)
+    pass_product_id = fields.String(required=True)
+    rider_category = fields.String(required=True, allow_none=True)
+    current_period_start = Timestamp(required=True, allow_none=True)
+    current_period_end = Timestamp(required=True, allow_none=True)
+    renews_at = Timestamp(required=True, allow_none=True)
+    cancelled_at = Timestamp(required=True, allow_none=True)
+    credit = Amount(required=True, allow_none=True)
+    credit_minor = fields.Integer(required=True, allow_none=True)
+    currency = fields.String(required=True)
+    last_failure = fields.String(required=True, allow_none=True)
+    current_pass = fields.Nested(PassSchema, required=True, allow_none=True)
 
 
 def product_json(catalog: PassCatalog, product: PassProduct) -> dict[str, Any]:

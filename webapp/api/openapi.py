@@ -1,0 +1,133 @@
+"""flask-smorest wiring: the OpenAPI document, the request parser and our one error mapping.
+
+Every API blueprint is an :class:`ApiBlueprint`; its ``arguments`` and
+``response`` decorators load requests and dump responses with marshmallow
+schemas and describe both in ``/api/v1/openapi.json``. Parsing errors do not
+use flask-smorest's or webargs' own error bodies: they are raised as
+marshmallow ``ValidationError`` / ``ValidationFailed`` and become our
+``{"error": {...}}`` in ``webapp/errors.py``.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, NoReturn
+
+import flask_smorest
+from flask import Flask, Response
+from marshmallow import Schema, ValidationError
+from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import CombinedMultiDict
+from werkzeug.exceptions import HTTPException
+
+from core.errors import ValidationFailed
+from webapp.errors import http_error_response
+from webapp.schemas.errors import ErrorResponseSchema
+from webapp.schemas.fields import Amount, Timestamp
+
+URL_PREFIX = "/api/v1"
+BEARER_SCHEME = "bearerAuth"
+
+# Security requirements for ``@bp.doc(security=...)``
+BEARER = [{BEARER_SCHEME: []}]
+BEARER_OPTIONAL = [{}, {BEARER_SCHEME: []}]  # anonymous works; a token (guest order token, user) may matter
+
+IDEMPOTENCY_KEY = {
+    "in": "header", "name": "Idempotency-Key", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "description": "Any unique string per operation. The same key with the same body replays the first answer "
+                   "(with `Idempotent-Replayed: true`); the same key with another body is 409.",
+}
+IDEMPOTENCY_KEY_REQUIRED = {**IDEMPOTENCY_KEY, "required": True}
+
+
+def binary(content_type: str, description: str) -> dict[str, Any]:
+    """An OpenAPI response for a file (PDF, CSV, XML, SVG) rather than JSON."""
+    return {"description": description,
+            "content": {content_type: {"schema": {"type": "string", "format": "binary"}}}}
+
+
+class ApiParser(FlaskParser):
+    """webargs parser whose errors go to ``webapp/errors.py`` instead of aborting with its own body.
+
+    It adds the location ``multipart``: the files and the form fields of one multipart request together.
+    """
+
+    __location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
+
+    def load_multipart(self, req: Any, schema: Schema) -> Any:
+        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
+
+    def handle_error(self, error: ValidationError, req: Any, schema: Schema, *, error_status_code: int | None,
+                     error_headers: Any) -> NoReturn:
+        messages = error.messages
+        # webargs nests messages under the location ("json", "query"...); our details name the field alone
+        if isinstance(messages, dict) and len(messages) == 1:
+            messages = next(iter(messages.values()))
+        raise ValidationError(messages)
+
+    def _handle_invalid_json_error(self, error: json.JSONDecodeError | UnicodeDecodeError, req: Any,
+                                   *args: Any, **kwargs: Any) -> NoReturn:
+        raise ValidationFailed("the request body must be a JSON object (Content-Type: application/json)",
+                               details=[{"field": None, "message": f"not valid JSON: {error}"}])
+
+
+class ApiBlueprint(flask_smorest.Blueprint):
+    """One area of the API under /api/v1. Flask knows it as ``api_<tag>``; the document tags it ``<tag>``."""
+
+    ARGUMENTS_PARSER = ApiParser()
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {**flask_smorest.Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+                                             "multipart": "multipart/form-data"}
+
+    def __init__(self, tag: str, import_name: str, description: str = "") -> None:
+        super().__init__(f"api_{tag}", import_name, url_prefix=URL_PREFIX, description=description)
+        self.tag = tag
+
+    def route(self, rule: str, *, parameters: Any = None, tags: Any = None, **options: Any) -> Any:
+        return super().route(rule, parameters=parameters, tags=tags or [self.tag], **options)
+
+
+class FarebridgeApi(flask_smorest.Api):
+    ERROR_SCHEMA = ErrorResponseSchema
+
+    def handle_http_exception(self, error: HTTPException) -> Response:
+        return http_error_response(error)
+
+    def register_blueprint(self, blp: ApiBlueprint, **options: Any) -> None:  # type: ignore[override]
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][blp.name] = self
+        self._app.register_blueprint(blp, **options)
+        blp.register_views_in_doc(self, self._app, self.spec, name=blp.name, parameters=None)
+        self.spec.tag({"name": blp.tag, "description": blp.description})
+
+
+def openapi_config(swagger_ui_url: str) -> dict[str, Any]:
+    return {
+        "API_TITLE": "Farebridge API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": URL_PREFIX,
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": swagger_ui_url,
+        # no call to the public validator badge: the page works offline
+        "OPENAPI_SWAGGER_UI_CONFIG": {"validatorUrl": None, "persistAuthorization": True},
+        "API_SPEC_OPTIONS": {
+            "info": {"description": "Plan, price and buy multimodal tickets; clearing and settlement for operators. "
+                                    "Money is a decimal string in major units next to `currency`; errors are "
+                                    '`{"error": {"code", "message", "details"}}` with a 4xx status.'},
+            "servers": [{"url": "/"}],
+        },
+    }
+
+
+def make_api(app: Flask, swagger_ui_url: str) -> FarebridgeApi:
+    for key, value in openapi_config(swagger_ui_url).items():
+        app.config.setdefault(key, value)
+    api = FarebridgeApi(app)
+    api.register_field(Amount, "string", "decimal")
+    api.register_field(Timestamp, "string", "date-time")
+    api.spec.components.security_scheme(BEARER_SCHEME, {
+        "type": "http", "scheme": "bearer",
+        "description": "An API token (`farebridge users create`, demo: `demo-admin`, `demo-operator-rba`, "
+                       "`demo-passenger`) or the `access_token` of a guest order or pass.",
+    })
+    return api
