@@ -72,7 +72,8 @@ def test_the_ledger_shows_the_operators_payable_balance_and_pages_its_entries(cl
     empty = client.get("/api/v1/operators/RBA/ledger?page=2&per_page=1", headers=RBA).json
     assert (empty["entries"], empty["page"], empty["per_page"]) == ([], 2, 1)
     bad = client.get("/api/v1/operators/RBA/ledger?per_page=lots", headers=RBA)
-    assert bad.status_code == 422 and bad.json["error"]["details"] == [{"field": "per_page", "message": "Not a valid integer."}]
+    assert bad.status_code == 422
+    assert bad.json["error"]["details"] == [{"field": "per_page", "message": "Not a valid integer."}]
     assert client.get("/api/v1/operators/RBA/ledger?page=0", headers=RBA).status_code == 422
     assert client.get("/api/v1/operators/NOPE/ledger", headers=ADMIN).status_code == 404
 

@@ -29,6 +29,7 @@ from webapp.schemas.clearing import (
     SettlementRequestSchema,
     SettlementsSchema,
 )
+from webapp.schemas.fields import ID_CONVERTER
 from webapp.schemas.money import money_json
 
 bp = ApiBlueprint("clearing", __name__, description="Settlements, statements, operator ledgers, reconciliation")
@@ -75,7 +76,7 @@ def of_operator(operator_id: str) -> dict[str, Any]:
         return {"settlements": [settlement_json(s) for s in settlements_of(session, operator_id)]}
 
 
-@bp.get("/settlements/<int:settlement_id>.csv")
+@bp.get(f"/settlements/<{ID_CONVERTER}:settlement_id>.csv")
 @bp.doc(security=BEARER, responses={"200": binary("text/csv", "the statement as CSV")})
 def statement_csv(settlement_id: int) -> Response:
     with runtime().session_factory() as session:
@@ -86,7 +87,7 @@ def statement_csv(settlement_id: int) -> Response:
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-@bp.get("/settlements/<int:settlement_id>.pdf")
+@bp.get(f"/settlements/<{ID_CONVERTER}:settlement_id>.pdf")
 @bp.doc(security=BEARER, responses={"200": binary("application/pdf", "the statement with its daily revenue chart")})
 def statement_pdf(settlement_id: int) -> Response:
     """Rendered on request from the shares the settlement took (nothing else is stored)."""
@@ -97,7 +98,7 @@ def statement_pdf(settlement_id: int) -> Response:
         return _attachment(body, "application/pdf", statement_file_name(settlement, "pdf"))
 
 
-@bp.get("/settlements/<int:settlement_id>/payout.xml")
+@bp.get(f"/settlements/<{ID_CONVERTER}:settlement_id>/payout.xml")
 @bp.doc(security=BEARER, responses={"200": binary("application/xml", "a SEPA credit transfer (pain.001)")})
 def payout_xml(settlement_id: int) -> Response:
     """The settlement's payout as a pain.001 with its one transfer (422 when there is nothing to pay)."""

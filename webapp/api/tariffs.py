@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from werkzeug.datastructures import FileStorage
+
 from core.errors import NotFound, ValidationFailed
 from fares.models import TariffVersion
 from fares.services import activate_tariff, import_tariff_upload, list_tariffs
 from webapp.api.openapi import BEARER, ApiBlueprint
 from webapp.auth import require_role
 from webapp.extensions import runtime
+from webapp.schemas.fields import ID_CONVERTER
 from webapp.schemas.tariffs import TariffDetailSchema, TariffSchema, TariffsSchema, TariffUploadSchema
 
 bp = ApiBlueprint("tariffs", __name__, description="Tariff versions: upload and activation (admins)")
@@ -34,7 +37,7 @@ def index() -> dict[str, Any]:
         return {"tariffs": [tariff_json(v) for v in list_tariffs(session)]}
 
 
-@bp.get("/tariffs/<int:version_id>")
+@bp.get(f"/tariffs/<{ID_CONVERTER}:version_id>")
 @bp.doc(security=BEARER)
 @require_role("admin")
 @bp.response(200, TariffDetailSchema)
@@ -61,7 +64,7 @@ def upload(form: dict[str, Any]) -> tuple[dict[str, Any], int]:
     A refused upload is 422 with ``errors``: every problem with its file, line and field.
     """
     upload = form["file"]
-    if upload is None or not upload.filename:
+    if not isinstance(upload, FileStorage) or not upload.filename:  # a plain form field named file is no file
         raise ValidationFailed("send the tariff as multipart form field 'file'",
                                details=[{"file": None, "line": None, "field": "file", "message": "missing"}])
     raw = upload.read(MAX_UPLOAD_BYTES + 1)
@@ -75,7 +78,7 @@ def upload(form: dict[str, Any]) -> tuple[dict[str, Any], int]:
         return tariff_json(version), 201
 
 
-@bp.post("/tariffs/<int:version_id>/activate")
+@bp.post(f"/tariffs/<{ID_CONVERTER}:version_id>/activate")
 @bp.doc(security=BEARER)
 @require_role("admin")
 @bp.response(200, TariffSchema)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from webapp.schemas.fields import Amount, Timestamp
+from clearing.statements.operator_ledger import MAX_PAGE_SIZE
+from webapp.schemas.fields import CURRENCY_CODE, MAX_ID, Amount, Timestamp
 
 # clearing.periods.parse_period checks periods (with its own error); the pattern is for the document
 PERIOD = {"pattern": r"^\d{4}-\d{2}$", "example": "2026-11"}
@@ -34,8 +35,8 @@ class SettlementsSchema(Schema):
 
 
 class LedgerQuerySchema(Schema):
-    page = fields.Integer(load_default=1, metadata={"description": "from 1"})
-    per_page = fields.Integer(load_default=50)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_ID))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 
 class LedgerAccountSchema(Schema):
@@ -68,7 +69,7 @@ class OperatorLedgerSchema(Schema):
 
 class ReconciliationQuerySchema(Schema):
     period = fields.String(load_default=None, metadata={**PERIOD, "description": "default: this month"})
-    currency = fields.String(load_default=None, validate=validate.Length(equal=3),
+    currency = fields.String(load_default=None, validate=CURRENCY_CODE,
                              metadata={"description": "default: the active tariff's"})
 
 

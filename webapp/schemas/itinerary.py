@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from fares.price import ItineraryLeg, Price
-from webapp.schemas.fields import Amount
+from webapp.schemas.fields import MAX_ID, Amount
 from webapp.schemas.money import money_json
 
 
@@ -27,7 +27,8 @@ class PriceRequestSchema(Schema):
     legs = fields.List(fields.Nested(LegSchema), required=True, validate=validate.Length(min=1, max=20))
     rider_category = fields.String(load_default=None, allow_none=True)
     fare_media = fields.String(load_default=None, allow_none=True)
-    tariff_version_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    tariff_version_id = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                       validate=validate.Range(min=1, max=MAX_ID))
 
 
 class PriceOperatorSchema(Schema):

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from webapp.schemas.fields import Amount, Timestamp
+from webapp.schemas.fields import CURRENCY_CODE, Amount, Timestamp
 
 
 class OpenWalletSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    currency = fields.String(load_default=None, allow_none=True, validate=validate.Length(equal=3),
+    currency = fields.String(load_default=None, allow_none=True, validate=CURRENCY_CODE,
                              metadata={"description": "default: the active tariff's currency"})
 
 
@@ -19,7 +19,7 @@ class TopUpRequestSchema(Schema):
                            metadata={"example": "20.00"})
     card_token = fields.String(required=True, validate=validate.Length(min=1, max=100),
                                metadata={"description": "sandbox: tok_ok, tok_declined, ..."})
-    currency = fields.String(load_default=None, allow_none=True)
+    currency = fields.String(load_default=None, allow_none=True, validate=CURRENCY_CODE)
 
 
 class WalletSchema(Schema):
