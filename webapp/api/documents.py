@@ -39,7 +39,7 @@ def _document(body: bytes | str, mimetype: str, filename: str) -> Response:
     return response
 
 
-@bp.get("/tickets/<ticket_id>/pdf")
+@bp.get("/tickets/<uuid_text:ticket_id>/pdf")
 @bp.doc(security=BEARER_OPTIONAL, responses={"200": binary("application/pdf", "the ticket as PDF with its QR code")})
 def ticket_pdf(ticket_id: str) -> Response:
     rt = runtime()
@@ -49,7 +49,7 @@ def ticket_pdf(ticket_id: str) -> Response:
     return _document(render_ticket_pdf(data), "application/pdf", f"ticket-{ticket.id}.pdf")
 
 
-@bp.get("/tickets/<ticket_id>/qr.svg")
+@bp.get("/tickets/<uuid_text:ticket_id>/qr.svg")
 @bp.doc(security=BEARER_OPTIONAL, responses={"200": binary("image/svg+xml", "the ticket's QR code")})
 def ticket_qr(ticket_id: str) -> Response:
     with runtime().session_factory() as session:

@@ -18,6 +18,7 @@ from marshmallow import Schema, ValidationError
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter
 
 from core.errors import ValidationFailed
 from webapp.errors import http_error_response
@@ -122,7 +123,9 @@ def openapi_config(swagger_ui_url: str) -> dict[str, Any]:
 def make_api(app: Flask, swagger_ui_url: str) -> FarebridgeApi:
     for key, value in openapi_config(swagger_ui_url).items():
         app.config.setdefault(key, value)
+    app.url_map.converters["uuid_text"] = UuidText
     api = FarebridgeApi(app)
+    api.register_converter(UuidText, uuid_param_schema)
     api.register_field(Amount, "string", "decimal")
     api.register_field(Timestamp, "string", "date-time")
     api.spec.components.security_scheme(BEARER_SCHEME, {
@@ -131,3 +134,17 @@ def make_api(app: Flask, swagger_ui_url: str) -> FarebridgeApi:
                        "`demo-passenger`) or the `access_token` of a guest order or pass.",
     })
     return api
+
+
+class UuidText(BaseConverter):
+    """A UUID in a URL, kept as text (our ids are ``str(uuid4())``).
+
+    Used where a fixed word shares the path (``/tickets/public-key``, ``/passes/products``), so
+    the document says which values are ids and no id can be taken for the word.
+    """
+
+    regex = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+
+def uuid_param_schema(converter: BaseConverter) -> dict[str, Any]:
+    return {"type": "string", "format": "uuid"}

@@ -100,7 +100,7 @@ def buy(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
     return answer, 201
 
 
-@bp.get("/passes/<pass_id>")
+@bp.get("/passes/<uuid_text:pass_id>")
 @bp.doc(security=BEARER_OPTIONAL)
 @bp.response(200, PassSchema)
 def show(pass_id: str) -> dict[str, Any]:
@@ -110,7 +110,7 @@ def show(pass_id: str) -> dict[str, Any]:
         return pass_json(holding)
 
 
-@bp.post("/passes/<pass_id>/trips")
+@bp.post("/passes/<uuid_text:pass_id>/trips")
 @bp.doc(security=BEARER_OPTIONAL, parameters=[IDEMPOTENCY_KEY])
 @idempotent
 @bp.arguments(TripRequestSchema)

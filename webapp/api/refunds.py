@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 bp = ApiBlueprint("refunds", __name__, description="Refunds of tickets, reversed in clearing")
 
 
-@bp.post("/tickets/<ticket_id>/refund")
+@bp.post("/tickets/<uuid_text:ticket_id>/refund")
 @bp.doc(security=BEARER_OPTIONAL, parameters=[IDEMPOTENCY_KEY])
 @idempotent
 @bp.arguments(RefundRequestSchema, required=False)

@@ -12,7 +12,7 @@ from webapp.schemas.orders import PublicKeySchema, TicketSchema, VerificationSch
 bp = ApiBlueprint("tickets", __name__, description="Tickets, their offline verification and the public key")
 
 
-@bp.get("/tickets/<ticket_id>")
+@bp.get("/tickets/<uuid_text:ticket_id>")
 @bp.doc(security=BEARER_OPTIONAL)
 @bp.response(200, TicketSchema)
 def show(ticket_id: str) -> dict[str, Any]:
