@@ -28,10 +28,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     from webapp.api import api_blueprint
     from webapp.errors import register_error_handlers
-    from webapp.pages import bp as pages
+    from webapp.web import register_pages
 
     app.register_blueprint(api_blueprint())
-    app.register_blueprint(pages)
+    register_pages(app)
     register_error_handlers(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return app
