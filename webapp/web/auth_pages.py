@@ -17,7 +17,7 @@ from webapp.users import authenticate
 from webapp.web.i18n import SESSION_KEY as LANGUAGE_KEY
 from webapp.web.navigation import NavItem
 from webapp.web.security import login_attempt_limit
-from webapp.web.session_auth import SessionUser, safe_next
+from webapp.web.session_auth import SessionUser, public, safe_next
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,7 @@ def _home(role: str) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 def login() -> str | Response | tuple[str, int]:
     form = LoginForm()
     if request.method == "GET":
@@ -70,6 +71,7 @@ def login() -> str | Response | tuple[str, int]:
 
 
 @bp.post("/logout")
+@public
 def logout() -> Response:
     language = session.get(LANGUAGE_KEY)
     logout_user()

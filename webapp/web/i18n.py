@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from babel.core import negotiate_locale
 from babel.numbers import get_currency_precision
 from flask import Flask, request, session
 from flask_babel import Babel, format_currency, format_date, format_datetime, get_locale
@@ -28,7 +29,8 @@ def select_locale() -> str:
     kept = session.get(SESSION_KEY)
     if kept in LANGUAGES:
         return str(kept)
-    return request.accept_languages.best_match(LANGUAGES) or LANGUAGES[0]
+    preferred = [tag for tag, _quality in request.accept_languages]  # best first; "en-GB" falls back to "en"
+    return negotiate_locale(preferred, LANGUAGES, sep="-") or LANGUAGES[0]
 
 
 def money(amount_minor: int | None, currency: str) -> str:

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from operators.services import list_operators
 from webapp.extensions import runtime
 from webapp.web.navigation import NavItem
+from webapp.web.session_auth import public
 
 bp = Blueprint("start", __name__)
 
@@ -14,6 +15,7 @@ NAV = (NavItem("start.index", _l("Home"), ("anonymous", "passenger", "operator",
 
 
 @bp.get("/")
+@public
 def index() -> str:
     with runtime().session_factory() as session:
         operators = list_operators(session)
