@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from flask import Flask, get_flashed_messages
+from flask import Flask
 from flask_login import current_user
 
 from core.config import Settings
@@ -28,5 +28,4 @@ def register_pages(app: Flask) -> None:
     for module in PAGE_MODULES:
         app.register_blueprint(module.bp)
         add_nav_items(app, getattr(module, "NAV", ()))
-    app.jinja_env.globals.update(nav_links=nav_links, current_user=current_user, role_labels=ROLE_LABELS,
-                                 get_flashed_messages=get_flashed_messages)
+    app.jinja_env.globals.update(nav_links=nav_links, current_user=current_user, role_labels=ROLE_LABELS)
