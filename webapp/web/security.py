@@ -82,7 +82,9 @@ def init_security(app: Flask, settings: Settings) -> None:
         frame_options="DENY",
         referrer_policy="strict-origin-when-cross-origin",
     )
-    limiter = Limiter(get_remote_address, app=app, storage_uri=settings.ratelimit_storage_url)
+    # a shared store (Redis) that goes down falls back to counting in this process rather than failing logins
+    limiter = Limiter(get_remote_address, app=app, storage_uri=settings.ratelimit_storage_url,
+                      in_memory_fallback_enabled=True)
     app.extensions[LIMITER_KEY] = limiter
     app.config["FAREBRIDGE_LOGIN_RATE_LIMIT"] = settings.login_rate_limit
 
