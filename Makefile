@@ -7,12 +7,13 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install run test bench clean
+.PHONY: install run test bench translations clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev,postgres]"
+	$(VENV)/bin/pybabel compile -d webapp/translations
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -28,6 +29,14 @@ test: install
 
 bench: install
 	$(PY) -m bench
+
+# After changing a page's text: extract the strings, update the catalogues, translate the new ones, compile again.
+translations: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l --no-location --sort-output --project Farebridge \
+		-o webapp/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i webapp/translations/messages.pot -d webapp/translations --no-location \
+		--width 120 --ignore-obsolete
+	$(VENV)/bin/pybabel compile -d webapp/translations
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis *.egg-info

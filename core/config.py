@@ -21,6 +21,9 @@ class Settings:
     secret_key: str
     quote_ttl_seconds: int
     timezone: str
+    force_https: bool = False  # production behind TLS: redirect to https, Secure cookies, HSTS
+    ratelimit_storage_url: str = "memory://"  # e.g. redis://127.0.0.1:6379/0 when several processes serve
+    login_rate_limit: str = "5/minute"  # login attempts per client address and e-mail
 
     @property
     def eager(self) -> bool:
@@ -42,4 +45,7 @@ class Settings:
             secret_key=env.get("FAREBRIDGE_SECRET_KEY", "dev-only-secret-change-me"),
             quote_ttl_seconds=int(env.get("FAREBRIDGE_QUOTE_TTL_SECONDS", "900")),
             timezone=env.get("FAREBRIDGE_TIMEZONE", "Europe/Berlin"),
+            force_https=env.get("FAREBRIDGE_FORCE_HTTPS", "0").lower() in ("1", "true", "yes"),
+            ratelimit_storage_url=env.get("FAREBRIDGE_RATELIMIT_STORAGE_URL") or "memory://",
+            login_rate_limit=env.get("FAREBRIDGE_LOGIN_RATE_LIMIT") or "5/minute",
         )

@@ -28,10 +28,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     from webapp.api import init_api
     from webapp.errors import register_error_handlers
-    from webapp.pages import bp as pages
+    from webapp.web import register_pages
 
     init_api(app)
-    app.register_blueprint(pages)
+    register_pages(app)
     register_error_handlers(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return app

@@ -1,4 +1,4 @@
-"""Bearer tokens: users (admin, operator, passenger) and guest order tokens."""
+"""Who calls the API: Bearer tokens (users and guest order tokens), else the logged-in page session."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -13,6 +13,7 @@ from ticketing.models import Order
 from ticketing.services import check_order_access
 from webapp.extensions import runtime
 from webapp.users import user_for_token
+from webapp.web.session_auth import session_user_for_api
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,6 +49,10 @@ def current_principal() -> Principal:
                 user = user_for_token(session, token)
                 if user is not None:
                     role, operator_id, user_id = user.role, user.operator_id, user.id
+        else:
+            session_user = session_user_for_api()  # a page's fetch call: its session, with the CSRF header
+            if session_user is not None:
+                role, operator_id, user_id = session_user.role, session_user.operator_id, session_user.id
         g.principal = Principal(role, operator_id, token, user_id)
     principal: Principal = g.principal
     return principal

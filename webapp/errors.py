@@ -24,6 +24,7 @@ from core.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from webapp.web.errors import is_page_request, page_error, page_message
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,8 @@ def http_error_response(error: HTTPException) -> Response:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(FarebridgeError)
     def _domain(error: FarebridgeError):  # type: ignore[no-untyped-def]
+        if is_page_request():
+            return page_error(status_for(error), error.message)
         body = error_body(error.code, error.message, error.details)
         if isinstance(error, ValidationFailed) and isinstance(error.details, list):
             body["errors"] = error.details  # the tariff upload contract: {"errors": [{file, line, field, message}]}
@@ -99,9 +102,15 @@ def register_error_handlers(app: Flask) -> None:
         return jsonify(error_body("invalid_request", "the request has invalid fields",
                                   schema_error_details(error.messages))), 422
 
-    app.register_error_handler(HTTPException, http_error_response)
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):  # type: ignore[no-untyped-def]
+        if is_page_request():
+            return page_error(error.code or 500, page_message(error))
+        return http_error_response(error)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):  # type: ignore[no-untyped-def]
         log.exception("unhandled error")
+        if is_page_request():
+            return page_error(500)
         return jsonify(error_body("internal_error", "something went wrong on our side; it has been logged")), 500

@@ -71,6 +71,13 @@ def test_the_docs_page_needs_nothing_from_the_internet(client):
         assert client.get(f"/api/v1/docs/assets/{asset}").status_code == 200
 
 
+def test_only_the_docs_page_may_run_inline_scripts(client):
+    docs_policy = client.get("/api/v1/docs").headers["Content-Security-Policy"]
+    assert "script-src 'self' 'unsafe-inline'" in docs_policy
+    assert "connect-src 'self'" in docs_policy
+    assert "unsafe-inline" not in client.get("/").headers["Content-Security-Policy"]
+
+
 class Checked:
     """A test client whose every answer is validated against the document (status, content type, body)."""
 

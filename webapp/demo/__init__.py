@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import select
@@ -22,11 +23,14 @@ from fares.services import activate_tariff, import_native_tariff, replace_networ
 from operators.services import OperatorData, upsert_operator
 from ticketing.payment_providers import sandbox_provider
 from ticketing.wallets import open_wallet, top_up, top_up_id_for
-from webapp.users import User, create_user, hash_token
+from webapp.users import User, create_user, hash_password, hash_token
 
 DATA = Path(__file__).resolve().parent / "data"
 # Format 2 (with passes); tariff.json keeps the same prices in format 1 as that format's example.
 TARIFF_FILE = DATA / "tariff_v2.json"
+# Every demo user logs in with its e-mail (TOKEN@farebridge.example) and this password. For the demo only.
+DEMO_PASSWORD = "farebridge-demo"
+DEMO_EMAIL_DOMAIN = "farebridge.example"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +96,16 @@ def demo_tokens(operator_ids: list[str]) -> dict[str, tuple[str, str | None]]:
     return tokens
 
 
+def demo_email(token: str) -> str:
+    return f"{token}@{DEMO_EMAIL_DOMAIN}"
+
+
+@lru_cache(maxsize=1)
+def _demo_password_hash() -> str:
+    """Hashed once per process: Argon2 is slow on purpose, and tests load the demo many times."""
+    return hash_password(DEMO_PASSWORD)
+
+
 def load_demo(uow: SqlUnitOfWork) -> DemoSummary:
     operators, stops, routes = demo_operators(), demo_stops(), demo_routes()
     with uow:
@@ -113,7 +127,9 @@ def load_demo(uow: SqlUnitOfWork) -> DemoSummary:
         for token, (role, operator_id) in demo_tokens([o.id for o in operators]).items():
             exists = session.scalars(select(User).where(User.token_hash == hash_token(token))).first()
             if exists is None:
-                create_user(session, role, operator_id, email=f"{token}@farebridge.example", token=token)
+                exists, _token = create_user(session, role, operator_id, email=demo_email(token), token=token)
+            if exists.password_hash is None:
+                exists.password_hash = _demo_password_hash()
             tokens[token] = f"{role}" + (f" ({operator_id})" if operator_id else "")
         uow.commit()
         summary = DemoSummary(len(operators), len(stops), len(routes), version.id, tokens)

@@ -1,0 +1,109 @@
+"""Page load times in-process on the demo data (issue 6: under 300 ms p95), against GET /api/v1/health
+measured in the same run.
+
+Every page of the URL map without arguments is loaded as each persona allowed
+to open it (anonymous, passenger, operator, admin), so pages added later are
+measured too. The login POST is listed apart: Argon2 is slow on purpose.
+"""
+from __future__ import annotations
+
+import logging
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from core.config import Settings
+from core.runtime import Runtime
+from migrations.runner import upgrade
+from webapp import create_app
+from webapp.demo import DEMO_PASSWORD, demo_email, load_demo
+from webapp.web.session_auth import PAGE_ACCESS
+
+ROUNDS = 200
+TARGET_P95_MS = 300.0
+PERSONAS = {"anonymous": None, "passenger": "demo-passenger", "operator": "demo-operator-rba", "admin": "demo-admin"}
+
+
+def _timed(action: Callable[[], None], rounds: int) -> list[float]:
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        action()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def _p95_ms(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[18] * 1000
+
+
+def _report(name: str, samples: list[float]) -> float:
+    p95 = _p95_ms(samples)
+    print(f"{name:<44} p50 {statistics.median(samples) * 1000:7.2f} ms   p95 {p95:7.2f} ms")
+    return p95
+
+
+def _page_csrf(client: FlaskClient) -> str:
+    html = client.get("/login").get_data(as_text=True)
+    return html.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+
+
+def _logged_in(app: Flask, token: str | None) -> FlaskClient:
+    client = app.test_client()
+    if token:
+        response = client.post("/login", data={"email": demo_email(token), "password": DEMO_PASSWORD,
+                                               "csrf_token": _page_csrf(client)})
+        assert response.status_code == 302, response.status_code
+    return client
+
+
+def _pages(app: Flask) -> list[tuple[str, tuple[str, ...]]]:
+    pages = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/") or rule.endpoint.endswith("static") or rule.arguments:
+            continue
+        if "GET" in rule.methods:
+            pages.append((rule.rule, getattr(app.view_functions[rule.endpoint], PAGE_ACCESS, ())))
+    return sorted(pages)
+
+
+def main(rounds: int = ROUNDS) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings.from_env({"FAREBRIDGE_INSTANCE_DIR": tmp, "FAREBRIDGE_LOGIN_RATE_LIMIT": "100000/minute",
+                                      "FAREBRIDGE_DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.db'}"})
+        upgrade(settings.database_url)
+        runtime = Runtime.from_settings(settings)
+        load_demo(runtime.uow())
+        app = create_app(runtime=runtime)
+        logging.disable(logging.INFO)
+        clients = {persona: _logged_in(app, token) for persona, token in PERSONAS.items()}
+        anonymous = clients["anonymous"]
+
+        def get(client: FlaskClient, path: str) -> Callable[[], None]:
+            def load() -> None:
+                response = client.get(path)
+                assert response.status_code < 400, (path, response.status_code)
+                response.get_data()
+            return load
+
+        print(f"{rounds} loads each, Flask test client, SQLite, demo data")
+        baseline = _report("GET /api/v1/health (baseline)", _timed(get(anonymous, "/api/v1/health"), rounds))
+        worst = 0.0
+        for path, allowed in _pages(app):
+            for persona, client in clients.items():
+                if persona in allowed:
+                    worst = max(worst, _report(f"GET {path} ({persona})", _timed(get(client, path), rounds)))
+
+        def log_in() -> None:
+            assert _logged_in(app, "demo-passenger") is not None
+
+        login_p95 = _report("GET /login + POST /login (Argon2)", _timed(log_in, max(rounds // 10, 20)))
+        print(f"slowest page p95 {worst:.2f} ms = {worst / baseline:.1f} x health p95; "
+              f"target {TARGET_P95_MS:.0f} ms: {'met' if worst < TARGET_P95_MS else 'MISSED'}; "
+              f"login p95 {login_p95:.0f} ms")
+        runtime.engine.dispose()
