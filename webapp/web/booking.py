@@ -72,8 +72,6 @@ def _script_texts() -> dict[str, str]:
         "choose": _("Choose this journey"),
         "ordering": _("Holding the price…"),
         "order_failed": _("This journey could not be booked: %(message)s", message="{message}"),
-        "departure": _("Departure"),
-        "arrival": _("Arrival"),
         "duration": _("%(minutes)s min", minutes="{minutes}"),
         "transfers": _("%(count)s transfers", count="{count}"),
         "transfer_one": _("1 transfer"),
@@ -85,7 +83,6 @@ def _script_texts() -> dict[str, str]:
         "legs": _("Legs"),
         "option": _("Option %(number)s", number="{number}"),
         "unpriced": _("No fare covers this journey."),
-        "on": _("with"),
         **{f"mode_{mode}": str(label) for mode, label in MODES.items()},
         **{f"criterion_{name}": str(label) for name, label in CRITERIA.items()},
     }
