@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -219,6 +220,15 @@ def pay(order_id: str) -> str | Response | tuple[str, int]:
 
 def logged_in_passenger() -> bool:
     return bool(current_user.is_authenticated and current_user.role == "passenger")
+
+
+@bp.app_template_filter("clock")
+def clock(value: datetime | str | None) -> str:
+    """08:05 (de) or 8:05 AM (en), in the network's time zone; pages show the date once, above the legs."""
+    if value is None:
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return str(format_time(moment, "short"))
 
 
 @bp.app_context_processor

@@ -62,7 +62,7 @@ def show(ticket_id: str) -> str:
         document: TicketDocument = ticket_document(session, ticket.id, rt.settings.timezone)
         refunds = _refunds(session, ticket.id)
         refundable = refundable_minor(session, ticket) if ticket.status in VALID_STATES else 0
-        guest = is_guest_order(ticket.order_id)
+        guest = get_order(session, ticket.order_id).user_id is None and is_guest_order(ticket.order_id)
     context: dict[str, Any] = {"ticket": document, "qr": inline_qr(document.token), "refunds": refunds,
                                "refundable": refundable, "guest": guest, "just_paid": request.args.get("paid") == "1",
                                "max_reason": MAX_REASON}
