@@ -210,3 +210,64 @@ def test_a_typed_stop_that_was_not_chosen_is_an_error_next_to_the_field(page):
     expect(page.locator("#from-stop-error")).to_have_text("Choose a stop from the suggestions.")
     expect(page.get_by_role("combobox", name="From")).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_role("combobox", name="From")).to_be_focused()
+
+
+# WCAG 2.1 contrast of every visible text against the first opaque background behind it.
+CONTRAST_FAILURES = """() => {
+  const channel = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+  const rgb = (text) => text.match(/[\\d.]+/g).map(Number);
+  const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const background = (node) => {
+    for (; node; node = node.parentElement) {
+      const colour = rgb(getComputedStyle(node).backgroundColor);
+      if (colour.length < 4 || colour[3] > 0) return colour;
+    }
+    return [255, 255, 255];
+  };
+  const failures = [];
+  for (const node of document.querySelectorAll("body *")) {
+    const own = [...node.childNodes].some((child) => child.nodeType === 3 && child.textContent.trim());
+    const style = getComputedStyle(node);
+    if (!own || node.closest("svg") || style.visibility === "hidden" || !node.getClientRects().length) continue;
+    if (node.closest(".visually-hidden")) continue;
+    const [fg, bg] = [luminance(rgb(style.color)), luminance(background(node))];
+    const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    const size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
+    const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < needed) failures.push(`${node.tagName}.${node.className}: ${ratio.toFixed(2)} "${node.textContent.trim().slice(0, 30)}"`);
+  }
+  return failures;
+}"""
+
+
+def test_every_text_of_the_booking_pages_meets_the_wcag_aa_contrast(page):
+    page.goto("/book")
+    search(page)
+    expect(page.locator(".option").first).to_be_visible()
+    page.get_by_role("combobox", name="To").fill("")
+    page.get_by_role("combobox", name="To").press_sequentially("Bergst", delay=30)
+    expect(page.locator("#to-stop-list [role=option]").first).to_be_visible()
+    page.keyboard.press("ArrowDown")  # a highlighted suggestion counts too
+    assert page.evaluate(CONTRAST_FAILURES) == []
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Choose this journey").first.click()
+    page.get_by_label("Card (sandbox token)").fill("tok_declined")
+    page.get_by_role("button", name="Pay €7.10").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    assert page.evaluate(CONTRAST_FAILURES) == []
+    page.get_by_label("Card (sandbox token)").fill("tok_ok")
+    page.get_by_role("button", name="Pay €7.10").click()
+    expect(page.locator("#ticket-status")).to_have_text("valid")
+    assert page.evaluate(CONTRAST_FAILURES) == []
+
+
+def test_a_wrong_email_is_explained_and_nothing_is_booked(page):
+    calls = api_calls(page)
+    page.goto("/book")
+    search(page)
+    page.get_by_label("E-mail for the receipt (optional)").fill("not-an-address")
+    page.get_by_role("button", name="Choose this journey").first.click()
+    expect(page.get_by_role("alert")).to_have_text("Please check the e-mail address.")
+    expect(page.get_by_role("alert")).to_be_focused()
+    expect(page).to_have_url(re.compile(r"/book$"))
+    assert [url for url in calls if url.endswith("/api/v1/orders")] == [page.url.replace("/book", "/api/v1/orders")]

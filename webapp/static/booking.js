@@ -162,6 +162,8 @@
   const optionsList = document.getElementById("options");
   const heading = document.getElementById("results-heading");
   let lastSearch = null;
+  const SEARCH_ERRORS = {no_journey_found: "none_found", no_fare_found: "unpriced", unknown_rider_category: "unpriced",
+                         invalid_request: "check_input", not_found: "choose_stop"};
 
   function showError(message) {
     errorBox.textContent = message;
@@ -239,7 +241,7 @@
       return;
     }
     const at = `${form.elements.date.value}T${form.elements.time.value || "00:00"}`;
-    const rider = form.elements.rider.value;
+    const rider = form.elements.rider ? form.elements.rider.value : "";
     const query = new URLSearchParams({from, to, at});
     if (rider) query.set("rider", rider);
     status.textContent = say("searching");
@@ -255,7 +257,7 @@
     } catch (failure) {
       results.hidden = true;
       status.textContent = "";
-      showError(failure instanceof fb.ApiError && failure.status < 500 && failure.message ? failure.message : say("failed"));
+      showError(say(SEARCH_ERRORS[failure.code] || "failed"));
       errorBox.focus();
     } finally {
       results.removeAttribute("aria-busy");
@@ -283,7 +285,8 @@
     } catch (failure) {
       button.disabled = false;
       status.textContent = "";
-      showError(say("order_failed", {message: failure.message}));
+      const known = {validation_failed: "departed", invalid_request: "check_email"}[failure.code];
+      showError(known ? say(known) : say("order_failed", {message: failure.message}));
       errorBox.focus();
     }
   }
