@@ -234,7 +234,8 @@ CONTRAST_FAILURES = """() => {
     const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
     const size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
     const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
-    if (ratio < needed) failures.push(`${node.tagName}.${node.className}: ${ratio.toFixed(2)} "${node.textContent.trim().slice(0, 30)}"`);
+    const what = `${node.tagName}.${node.className} "${node.textContent.trim().slice(0, 30)}"`;
+    if (ratio < needed) failures.push(`${what}: ${ratio.toFixed(2)}`);
   }
   return failures;
 }"""

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from pypdf import PdfReader
 
 from tests.webapp.page_session import PASSENGER_EMAIL, log_in, page_csrf_token
+from ticketing.models import Ticket
 
 ORIGIN, DESTINATION = "ALT_EICH_WALDWEG", "BGS_SONN_BUCHENWEG"
 SCRIPT_TAG = re.compile(r"<script\b([^>]*)>", re.S)
@@ -231,3 +232,17 @@ def test_unknown_orders_and_tickets_are_not_found_pages(client):
     assert client.get("/book/orders/nothing").status_code == 404
     response = client.get("/tickets/nothing")
     assert response.status_code == 404 and "<h1>" in response.get_data(as_text=True)
+
+
+def test_a_refund_after_the_refund_time_is_refused_with_a_reason(client, demo):
+    ticket_id, csrf = _paid_ticket(client)
+    with demo.uow() as uow:  # the trip is over
+        ticket = uow.session.get(Ticket, ticket_id)
+        ticket.valid_until = ticket.valid_from = datetime.now(UTC) - timedelta(hours=1)
+        uow.commit()
+    page = client.get(f"/tickets/{ticket_id}").get_data(as_text=True)
+    assert 'id="refund-form"' not in page and "This ticket cannot be refunded." in page
+    assert client.post(f"/tickets/{ticket_id}/refund", data={"csrf_token": csrf}).status_code == 302  # an old form
+    html = client.get(f"/tickets/{ticket_id}").get_data(as_text=True)
+    assert "This ticket can no longer be refunded: the time for refunds is over." in html
+    assert '<span class="badge badge-valid" id="ticket-status">valid</span>' in html

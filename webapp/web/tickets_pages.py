@@ -25,7 +25,15 @@ from ticketing.documents.ticket import TicketDocument, ticket_document
 from ticketing.documents.ticket_pdf import render_ticket_pdf
 from ticketing.models import VALID_STATES, Ticket
 from ticketing.payment_providers import sandbox_provider
-from ticketing.refunds import MAX_REASON, Refund, RefundTicket, refund_ticket, refundable_minor
+from ticketing.refunds import (
+    MAX_REASON,
+    Refund,
+    RefundTicket,
+    refund_deadline,
+    refund_policy_for,
+    refund_ticket,
+    refundable_minor,
+)
 from ticketing.services import get_order, get_ticket
 from webapp.extensions import runtime
 from webapp.relay import relay_now
@@ -69,11 +77,13 @@ def show(ticket_id: str) -> str:
         ticket = _owned(session, ticket_id)
         document: TicketDocument = ticket_document(session, ticket.id, rt.settings.timezone)
         refunds = _refunds(session, ticket.id)
+        order = get_order(session, ticket.order_id)
         refundable = refundable_minor(session, ticket) if ticket.status in VALID_STATES else 0
-        guest = get_order(session, ticket.order_id).user_id is None and is_guest_order(ticket.order_id)
+        refund_open = utcnow() < refund_deadline(ticket, order, refund_policy_for(session, order.tariff_version_id))
+        guest = order.user_id is None and is_guest_order(order.id)
     context: dict[str, Any] = {"ticket": document, "qr": inline_qr(document.token), "refunds": refunds,
-                               "refundable": refundable, "guest": guest, "just_paid": request.args.get("paid") == "1",
-                               "max_reason": MAX_REASON}
+                               "refundable": refundable if refund_open else 0, "guest": guest,
+                               "just_paid": request.args.get("paid") == "1", "max_reason": MAX_REASON}
     return render_template("tickets/ticket.html", **context)
 
 
@@ -91,7 +101,7 @@ def pdf(ticket_id: str) -> Response:
 
 def _refund_error(error: FarebridgeError) -> str:
     if isinstance(error, RefundWindowClosed):
-        return _("This ticket can no longer be refunded: its validity has ended.")
+        return _("This ticket can no longer be refunded: the time for refunds is over.")
     if isinstance(error, InvalidStateTransition):
         return _("This ticket has already been refunded.")
     return error.message
