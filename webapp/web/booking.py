@@ -7,6 +7,9 @@ one ``GET /api/v1/journeys`` that brings every option priced. Choosing an option
 is ``POST /api/v1/orders``; the order's guest token is then proved to
 ``POST /book/orders/<id>/access`` (see webapp.web.order_access), and checkout
 and payment are a server-rendered page and form.
+
+Every view is ``@public`` (guests book too); what an order's pages show, and to
+whom, is decided by webapp.web.order_access.
 """
 from __future__ import annotations
 
@@ -47,6 +50,7 @@ from webapp.extensions import runtime, signer
 from webapp.relay import relay_now
 from webapp.web.navigation import NavItem
 from webapp.web.order_access import check_page_access, payer_user_id, remember_guest_order
+from webapp.web.session_auth import public
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +101,7 @@ def _now_local() -> datetime:
 
 
 @bp.get("/book")
+@public
 def search() -> str:
     now = _now_local() + timedelta(minutes=5)
     now = now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0)
@@ -116,6 +121,7 @@ def search() -> str:
 
 
 @bp.post("/book/orders/<order_id>/access")
+@public
 def access(order_id: str) -> tuple[Response, int]:
     """booking.js proves the guest token it got from POST /api/v1/orders (CSRF-checked like every form)."""
     body = request.get_json(silent=True) or {}
@@ -173,6 +179,7 @@ def _checkout_page(order_id: str, error: str | None = None, status: int = 200,
 
 
 @bp.get("/book/orders/<order_id>")
+@public
 def checkout(order_id: str) -> str | Response | tuple[str, int]:
     return _checkout_page(order_id)
 
@@ -195,6 +202,7 @@ def _payment_error(error: FarebridgeError, method: str) -> tuple[str, int]:
 
 
 @bp.post("/book/orders/<order_id>/payment")
+@public
 def pay(order_id: str) -> str | Response | tuple[str, int]:
     method = request.form.get("method", "card")
     card_token = request.form.get("card_token", "").strip()[:100]

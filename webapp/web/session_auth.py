@@ -18,12 +18,15 @@ from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
 from webapp.extensions import runtime
-from webapp.users import User
+from webapp.users import ROLES, User
 from webapp.web.errors import page_error
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Every page view says who may open it: tests/webapp/test_page_roles.py walks the URL map and checks each.
+PAGE_ACCESS = "page_access"
+PUBLIC = ("anonymous", *ROLES)
 CSRF_HEADER = "X-CSRFToken"
 
 
@@ -88,11 +91,20 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def public(view: F) -> F:
+    """A page anyone may open, logged in or not (the start page, the login page)."""
+    setattr(view, PAGE_ACCESS, PUBLIC)
+    return view
+
+
 def login_required(*roles: str) -> Callable[[F], F]:
     """Anonymous: to the login page with ``next=``; logged in without one of ``roles``: the 403 page.
 
     Without roles any logged-in user may see the page.
     """
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown role(s) {sorted(unknown)}; roles are {ROLES}")
 
     def decorate(view: F) -> F:
         @wraps(view)
@@ -104,6 +116,7 @@ def login_required(*roles: str) -> Callable[[F], F]:
                 return page_error(403)
             return view(*args, **kwargs)
 
+        setattr(wrapper, PAGE_ACCESS, tuple(roles) or ROLES)
         return wrapper  # type: ignore[return-value]
 
     return decorate

@@ -39,6 +39,7 @@ from webapp.extensions import runtime
 from webapp.relay import relay_now
 from webapp.web.i18n import money
 from webapp.web.order_access import check_page_access, is_guest_order
+from webapp.web.session_auth import public
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ def _refunds(session: Session, ticket_id: str) -> list[Refund]:
 
 
 @bp.get("/tickets/<ticket_id>")
+@public
 def show(ticket_id: str) -> str:
     rt = runtime()
     with rt.session_factory() as session:
@@ -88,6 +90,7 @@ def show(ticket_id: str) -> str:
 
 
 @bp.get("/tickets/<ticket_id>/ticket.pdf")
+@public
 def pdf(ticket_id: str) -> Response:
     rt = runtime()
     with rt.session_factory() as session:
@@ -108,6 +111,7 @@ def _refund_error(error: FarebridgeError) -> str:
 
 
 @bp.post("/tickets/<ticket_id>/refund")
+@public
 def refund(ticket_id: str) -> Response:
     """The full remaining amount back to the way it was paid (card or wallet); the result shows on the ticket."""
     rt = runtime()
