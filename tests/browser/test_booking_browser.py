@@ -272,3 +272,14 @@ def test_a_wrong_email_is_explained_and_nothing_is_booked(page):
     expect(page.get_by_role("alert")).to_be_focused()
     expect(page).to_have_url(re.compile(r"/book$"))
     assert [url for url in calls if url.endswith("/api/v1/orders")] == [page.url.replace("/book", "/api/v1/orders")]
+
+
+def test_a_pasted_stop_id_or_exact_name_counts_as_chosen(page):
+    calls = api_calls(page)
+    page.goto("/book")
+    page.get_by_role("combobox", name="From").fill("ALT_EICH_WALDWEG")  # one input event: no time to suggest
+    page.get_by_role("combobox", name="To").fill(TO_STOP)
+    page.get_by_role("button", name="Search journeys").click()
+    expect(page.locator(".option .price").first).to_have_text("€7.10")
+    expect(page.get_by_role("combobox", name="From")).to_have_value(FROM_STOP)
+    assert len(calls) <= 3, calls

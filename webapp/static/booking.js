@@ -77,6 +77,7 @@
       }
     }
     function choose(index) {
+      clearTimeout(timer);  /* a suggestion still waiting for the pause in typing is not needed any more */
       const stop = stops[index];
       input.value = stopLabel(stop);
       hidden.value = stop.id;
@@ -134,13 +135,27 @@
     });
     input.addEventListener("blur", () => setTimeout(close, 150));
 
-    /* The chosen stop's id; a typed exact name or id of a suggestion counts as chosen. */
-    box.resolve = () => {
+    /* The chosen stop's id. A typed (or pasted) exact name or id counts as chosen, and so does the only
+     * stop that matches; the lookup is the suggestion call the field would have made (and is cached). */
+    box.resolve = async () => {
+      clearTimeout(timer);
       if (hidden.value) return hidden.value;
-      const typed = input.value.trim().toLowerCase();
-      const match = stops.find((stop) => [stop.id.toLowerCase(), stop.name.toLowerCase(), stopLabel(stop).toLowerCase()]
-        .includes(typed));
-      if (match) { hidden.value = match.id; return match.id; }
+      const query = input.value.trim();
+      const typed = query.toLowerCase();
+      let candidates = stops;
+      if (query.length >= MIN_CHARS) {
+        try { candidates = await findStops(query); } catch (failure) { candidates = stops; }
+      }
+      const match = candidates.find((stop) => [stop.id.toLowerCase(), stop.name.toLowerCase(),
+                                               stopLabel(stop).toLowerCase()].includes(typed))
+        || (candidates.length === 1 && query.length >= MIN_CHARS ? candidates[0] : null);
+      if (match) {
+        input.value = stopLabel(match);
+        hidden.value = match.id;
+        input.removeAttribute("aria-invalid");
+        error.textContent = "";
+        return match.id;
+      }
       input.setAttribute("aria-invalid", "true");
       error.textContent = say("choose_stop");
       return null;
@@ -229,8 +244,8 @@
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     errorBox.hidden = true;
-    const from = fromBox.resolve();
-    const to = toBox.resolve();
+    const from = await fromBox.resolve();
+    const to = await toBox.resolve();
     if (!from || !to) {
       (from ? toBox : fromBox).input.focus();
       return;
