@@ -246,3 +246,12 @@ def test_a_refund_after_the_refund_time_is_refused_with_a_reason(client, demo):
     html = client.get(f"/tickets/{ticket_id}").get_data(as_text=True)
     assert "This ticket can no longer be refunded: the time for refunds is over." in html
     assert '<span class="badge badge-valid" id="ticket-status">valid</span>' in html
+
+
+def test_without_an_active_tariff_the_booking_page_says_so_instead_of_failing(runtime):
+    from webapp import create_app
+
+    response = create_app(runtime=runtime).test_client().get("/book")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "No tariff is active yet, so nothing can be priced." in html and 'id="rider"' not in html
