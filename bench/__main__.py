@@ -3,11 +3,21 @@ from __future__ import annotations
 
 import sys
 
-from bench import apportion, clearing_throughput, pages, plan_price, price_throughput, purchases_http, thin_path
+from bench import (
+    apportion,
+    booking_pages,
+    clearing_throughput,
+    pages,
+    plan_price,
+    price_throughput,
+    purchases_http,
+    thin_path,
+)
 
 BENCHMARKS = {"thin_path": thin_path.main, "plan_price": plan_price.main, "price_throughput": price_throughput.main,
               "purchases_http": purchases_http.main, "apportion": apportion.main,
-              "clearing_throughput": clearing_throughput.main, "pages": pages.main}
+              "clearing_throughput": clearing_throughput.main, "pages": pages.main,
+              "booking_pages": booking_pages.main}
 
 
 def main(argv: list[str]) -> None:
