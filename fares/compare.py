@@ -113,8 +113,8 @@ def value_changes(old: Any, new: Any, path: str = "") -> list[FieldChange]:
             changes += value_changes(old.get(key), new.get(key), f"{path}.{key}" if path else str(key))
         return changes
     if isinstance(old, list) and isinstance(new, list):
-        key = _list_key(old + new)
-        if key is not None and _list_key(old) == key and _list_key(new) == key:
+        key = _list_key(old) or _list_key(new)
+        if key is not None and all(not side or _list_key(side) == key for side in (old, new)):
             before = {str(item[key]): item for item in old}
             after = {str(item[key]): item for item in new}
             changes = []
