@@ -11,8 +11,8 @@ not know, a rider category it lacks, no fare for a leg) is listed with the
 reason and left out of the comparison, never silently dropped.
 
 Refunds are not taken into account: the comparison is of what was sold.
-Sub-cent carry between sales (``clearing.carry``) is left out too, so a paid
-share can differ by a cent from the share clearing booked.
+Each side carries the operators' sub-cent remainders from sale to sale as
+clearing does (``clearing.carry``), starting at zero in the period.
 """
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clearing.apportionment import SaleLeg, Split, apportion, rule_from_payload
+from clearing.apportionment import SaleLeg, deductions, entitle, rule_from_payload
+from clearing.carry import round_with_carry
 from clearing.periods import parse_period, period_of
 from core.errors import FarebridgeError, NotFound
 from fares.cache import PricingContext, pricing_context
@@ -112,15 +113,31 @@ def _distance(context: PricingContext | None, route_id: str | None, from_stop: s
     return leg_distance_m(context.network, route_id, from_stop, to_stop)
 
 
-def clearing_split(amount_minor: int, legs: Sequence[dict[str, Any]], context: PricingContext | None,
-                   product_ids: Iterable[str]) -> Split:
-    """How clearing would split ``amount_minor`` over these legs under ``context``'s tariff."""
-    sale_legs = [SaleLeg(str(leg["operator_id"]), int(leg.get("standalone_minor") or 0),
-                         _distance(context, leg.get("route_id"), leg.get("from_stop_id"), leg.get("to_stop_id")),
-                         len(leg.get("zones") or ()))
-                 for leg in legs if leg.get("operator_id")]
-    rule = rule_from_payload(_apportionment_payload(_hint(context, product_ids)))
-    return apportion(amount_minor, sale_legs, rule)
+class ClearingSplitter:
+    """Splits sales one after another as clearing does: deductions first, the rule, each operator's carry.
+
+    The carries start at zero for the period (``clearing.carry``), so the paid
+    side matches the booked shares when the period's cleared sales are these
+    journeys (passes sold in the period move real carries by a cent).
+    """
+
+    def __init__(self) -> None:
+        self.carries: dict[str, int] = {}
+
+    def split(self, amount_minor: int, legs: Sequence[dict[str, Any]], context: PricingContext | None,
+              product_ids: Iterable[str]) -> tuple[dict[str, int], int]:
+        """(operator id -> share, commission + clearing fee) of ``amount_minor`` under ``context``'s tariff."""
+        sale_legs = [SaleLeg(str(leg["operator_id"]), int(leg.get("standalone_minor") or 0),
+                             _distance(context, leg.get("route_id"), leg.get("from_stop_id"),
+                                       leg.get("to_stop_id")),
+                             len(leg.get("zones") or ()))
+                     for leg in legs if leg.get("operator_id")]
+        rule = rule_from_payload(_apportionment_payload(_hint(context, product_ids)))
+        commission, fee = deductions(amount_minor, rule)
+        entitlement = entitle(amount_minor - commission - fee, sale_legs, rule)
+        carried = round_with_carry(entitlement, self.carries)
+        self.carries.update(carried.carries)
+        return dict(zip(entitlement.operator_ids, carried.parts, strict=True)), commission + fee
 
 
 def _itinerary(order: Order) -> tuple[ItineraryLeg, ...]:
@@ -173,7 +190,8 @@ def simulate_revenue_impact(session: Session, candidate_version_id: int, period:
     contexts: dict[int | None, PricingContext | None] = {}
     paid: dict[str, int] = defaultdict(int)
     repriced: dict[str, int] = defaultdict(int)
-    deductions = [0, 0]
+    deducted_minor = [0, 0]
+    paid_splitter, candidate_splitter = ClearingSplitter(), ClearingSplitter()
     journeys = compared = passes = unpriced_count = unpriced_paid = 0
     unpriced: list[UnpricedJourney] = []
     orders = session.scalars(
@@ -186,6 +204,10 @@ def simulate_revenue_impact(session: Session, candidate_version_id: int, period:
             continue
         journeys += 1
         outcome = _reprice(candidate, order)
+        # Every journey moves the carries, as it did in clearing; only the compared ones are added up.
+        before = paid_splitter.split(order.total_minor, order.legs,
+                                     _context(session, order.tariff_version_id, contexts),
+                                     (p["id"] for p in (order.breakdown or {}).get("products", [])))
         if isinstance(outcome, str):
             unpriced_count += 1
             unpriced_paid += order.total_minor
@@ -196,20 +218,18 @@ def simulate_revenue_impact(session: Session, candidate_version_id: int, period:
             continue
         compared += 1
         assert outcome.total is not None
-        before = clearing_split(order.total_minor, order.legs, _context(session, order.tariff_version_id, contexts),
-                                (p["id"] for p in (order.breakdown or {}).get("products", [])))
-        after = clearing_split(outcome.total.minor, _priced_legs(outcome), candidate,
-                               (p.id for p in outcome.products))
-        for split, totals, index in ((before, paid, 0), (after, repriced, 1)):
-            for share in split.shares:
-                totals[share.operator_id] += share.amount_minor
-            deductions[index] += split.commission_minor + split.clearing_fee_minor
+        after = candidate_splitter.split(outcome.total.minor, _priced_legs(outcome), candidate,
+                                         (p.id for p in outcome.products))
+        for (shares, deducted), totals, index in ((before, paid, 0), (after, repriced, 1)):
+            for operator_id, amount in shares.items():
+                totals[operator_id] += amount
+            deducted_minor[index] += deducted
     operators = tuple(OperatorImpact(op, paid.get(op, 0), repriced.get(op, 0))
                       for op in sorted(set(paid) | set(repriced)))
     return RevenueImpact(
         candidate_version_id=candidate_version_id, period=period, currency=candidate_version.currency,
         journeys=journeys, compared=compared, passes=passes, operators=operators,
-        paid_deductions_minor=deductions[0], candidate_deductions_minor=deductions[1],
+        paid_deductions_minor=deducted_minor[0], candidate_deductions_minor=deducted_minor[1],
         unpriced=tuple(unpriced), unpriced_count=unpriced_count, unpriced_paid_minor=unpriced_paid,
     )
 

@@ -15,11 +15,13 @@ def broken_tariff() -> bytes:
 
 
 def dearer_tariff_without_children() -> bytes:
-    """The demo tariff with five zones at 7.60 (was 7.10) and no child category: child journeys cannot be priced."""
+    """The demo tariff with four zones at 6.40 (was 5.90), five at 7.60 (was 7.10) and no child category.
+
+    Child journeys cannot be priced under it.
+    """
     package = json.loads(DEMO_TARIFF)
     package["name"] = "VAU Verbundtarif 2027"
     package["rider_categories"] = [c for c in package["rider_categories"] if c["id"] != "child"]
     for fare in package["products"][0]["fare"]["fares"]:
-        if fare["zones"] == 5:
-            fare["amount"] = "7.60"
+        fare["amount"] = {4: "6.40", 5: "7.60"}.get(fare["zones"], fare["amount"])
     return json.dumps(package, indent=2).encode()
