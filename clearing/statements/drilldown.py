@@ -26,7 +26,7 @@ from clearing.statements.data import product_label
 from core.errors import ValidationFailed
 from core.outbox import SALE_PAID, SALE_REFUNDED, OutboxEvent
 
-MAX_ROWS = 500  # a figure with more items is shown in pages
+PAGE_SIZE = 100  # a figure with more items is shown in pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +103,7 @@ def _legs(payload: dict[str, Any] | None) -> tuple[SaleLegView, ...]:
 
 def figure_of(
     session: Session, settlement: Settlement, day: str | None = None, product: str | None = None,
-    page: int = 1, page_size: int = MAX_ROWS,
+    page: int = 1, page_size: int = PAGE_SIZE,
 ) -> Figure:
     """What makes up a figure of ``settlement``: the items of ``day`` (UTC, ISO) and/or ``product`` (label)."""
     if page < 1:

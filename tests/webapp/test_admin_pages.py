@@ -8,7 +8,7 @@ import io
 
 from fares.models import TariffVersion
 from tests.webapp.page_session import ADMIN_EMAIL, PASSENGER_EMAIL, log_in, operator_email, page_csrf_token
-from tests.webapp.tariff_files import broken_tariff, dearer_tariff_without_children
+from tests.webapp.tariff_files import broken_tariff, dearer_tariff_without_children, small_gtfs_zip
 from tests.webapp.test_portal_pages import PERIOD_NOW, buy_journeys
 
 
@@ -124,3 +124,18 @@ def test_an_unknown_version_and_a_malformed_period_are_4xx_pages(client):
     log_in(client, ADMIN_EMAIL)
     assert client.get("/admin/tariffs/999").status_code == 404
     assert client.get("/admin/tariffs/1/impact?period=last-month").status_code == 422
+
+
+def test_a_gtfs_zip_is_compared_with_the_native_tariff_and_its_other_currency_prices_no_sold_journey(client):
+    buy_journeys(client, count=1)
+    log_in(client, ADMIN_EMAIL)
+    response = upload(client, small_gtfs_zip(), "city-bus.zip")
+    assert response.status_code == 303, response.get_data(as_text=True)
+    version_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    page = client.get(f"/admin/tariffs/{version_id}").get_data(as_text=True)
+    assert "<th scope=\"row\">fare_products.txt</th><td>single / adult / cash</td><td>added</td>" in page
+    assert "<th scope=\"row\">products</th><td>vau-zones</td><td>removed</td>" in page
+    assert "<th scope=\"row\">ag1 2: s2 → s1</th>" in page and ">$2.20<" in page  # priced by the candidate
+    assert "leg 0: unknown route &#39;r2&#39;" in page  # the active tariff has no such line
+    impact = client.get(f"/admin/tariffs/{version_id}/impact?period={PERIOD_NOW}").get_data(as_text=True)
+    assert "1 could not." in impact and "the candidate is in USD, the sale was in EUR" in impact
