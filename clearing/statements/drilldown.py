@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clearing.apportionment import STANDALONE_FARES
@@ -139,3 +139,25 @@ def figure_of(
         product=product, items=tuple(items[first:first + page_size]), count=len(items),
         share_minor=sum(item.share_minor for item in items), page=min(page, pages), pages=pages,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class OpenPeriod:
+    """Shares of an operator no settlement has taken yet, by the period of their sale."""
+
+    period: str
+    currency: str
+    items: int
+    share_minor: int
+
+
+def open_periods(session: Session, operator_id: str) -> tuple[OpenPeriod, ...]:
+    """What the next settlement of ``operator_id`` will take so far (sales, and refunds as negative shares)."""
+    rows = session.execute(
+        select(ClearingShare.sale_period, ClearingRecord.currency, func.count(), func.sum(ClearingShare.amount_minor))
+        .join(ClearingRecord, ClearingShare.record_id == ClearingRecord.id)
+        .where(ClearingShare.operator_id == operator_id, ClearingShare.settlement_id.is_(None))
+        .group_by(ClearingShare.sale_period, ClearingRecord.currency)
+        .order_by(ClearingShare.sale_period.desc(), ClearingRecord.currency)
+    ).all()
+    return tuple(OpenPeriod(period, currency, int(count), int(total or 0)) for period, currency, count, total in rows)

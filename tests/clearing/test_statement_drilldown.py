@@ -5,7 +5,7 @@ import pytest
 
 from clearing.models import Settlement
 from clearing.statements.data import statement_of
-from clearing.statements.drilldown import figure_of
+from clearing.statements.drilldown import figure_of, open_periods
 from core.errors import ValidationFailed
 from tests.clearing.test_statements import march_sales, settled
 
@@ -64,3 +64,13 @@ def test_a_malformed_day_is_a_validation_error(demo):
     settlement_id = _rba(demo)
     with demo.session_factory() as session, pytest.raises(ValidationFailed):
         figure_of(session, session.get(Settlement, settlement_id), day="14.03.2026")
+
+
+def test_open_periods_hold_what_no_settlement_took_yet(demo):
+    march_sales(demo)
+    with demo.session_factory() as session:
+        before = open_periods(session, "RBA")
+    assert [(p.period, p.currency, p.items, p.share_minor) for p in before] == [("2026-03", "EUR", 3, 463)]
+    settled(demo)
+    with demo.session_factory() as session:
+        assert open_periods(session, "RBA") == ()

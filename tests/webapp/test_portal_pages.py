@@ -139,3 +139,13 @@ def test_the_portal_speaks_german(client, settled):
     page = client.get(f"/portal/settlements/{settled['RBA']['id']}?lang=de").get_data(as_text=True)
     assert "Auszahlungsbetrag" in page and "Täglicher Nettoerlös" in page
     assert f'{settled["RBA"]["total"].replace(".", ",")}\xa0€' in page
+
+
+def test_the_operator_page_shows_what_is_not_settled_yet(client):
+    buy_journeys(client)
+    log_in(client, operator_email("RBA"))
+    page = client.get("/portal/operators/RBA").get_data(as_text=True)
+    assert f'<tr><th scope="row">{PERIOD_NOW}</th><td class="amount">2</td>' in page
+    total = settle(client)["RBA"]["total"]
+    page = client.get("/portal/operators/RBA").get_data(as_text=True)
+    assert "Nothing: every cleared share is settled." in page and f"€{total}" in page

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from clearing.models import Settlement
 from clearing.settlement import get_settlement, settlements_of, statement_file_name
 from clearing.statements.data import statement_of
-from clearing.statements.drilldown import figure_of
+from clearing.statements.drilldown import figure_of, open_periods
 from clearing.statements.pdf import render_statement_pdf
 from core.errors import NotFound
 from operators.models import Operator
@@ -71,7 +71,8 @@ def operator(operator_id: str) -> str:
         if found is None:
             raise NotFound(f"no operator {operator_id}")
         settlements = list(reversed(settlements_of(session, operator_id)))
-        return render_template("portal/operator.html", operator=found, settlements=settlements)
+        return render_template("portal/operator.html", operator=found, settlements=settlements,
+                               open_periods=open_periods(session, operator_id))
 
 
 @bp.get("/settlements/<int:settlement_id>")
