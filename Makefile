@@ -34,7 +34,7 @@ bench: install
 translations: install
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l --no-location --sort-output --project Farebridge \
 		-o webapp/translations/messages.pot .
-	$(VENV)/bin/pybabel update -i webapp/translations/messages.pot -d webapp/translations --no-location \
+	$(VENV)/bin/pybabel update -i webapp/translations/messages.pot -d webapp/translations \
 		--width 120 --ignore-obsolete
 	$(VENV)/bin/pybabel compile -d webapp/translations
 

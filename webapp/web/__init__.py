@@ -11,13 +11,13 @@ from flask import Flask
 from flask_login import current_user
 
 from core.config import Settings
-from webapp.web import auth_pages, booking, start, tickets_pages
+from webapp.web import admin, auth_pages, booking, portal, start, tickets_pages
 from webapp.web.i18n import init_i18n
 from webapp.web.navigation import ROLE_LABELS, add_nav_items, nav_links
 from webapp.web.security import init_security
 from webapp.web.session_auth import init_sessions
 
-PAGE_MODULES: tuple[ModuleType, ...] = (start, booking, tickets_pages, auth_pages)
+PAGE_MODULES: tuple[ModuleType, ...] = (start, booking, tickets_pages, portal, admin, auth_pages)
 
 
 def register_pages(app: Flask) -> None:
