@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install run test bench translations clean
+.PHONY: install run test bench screenshots translations clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: install
 
 bench: install
 	$(PY) -m bench
+
+# The browser tests again, saving their screenshots to docs/screenshots (the README shows them).
+screenshots: install
+	FAREBRIDGE_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q tests/browser
 
 # After changing a page's text: extract the strings, update the catalogues, translate the new ones, compile again.
 translations: install

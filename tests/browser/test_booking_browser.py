@@ -2,7 +2,7 @@
 
 The demo journey ALT_EICH_WALDWEG -> BGS_SONN_BUCHENWEG runs over SWA, RBA and
 BVB for 7.10 EUR. Journeys are booked for tomorrow 08:00, so the ticket can
-still be refunded. Screenshots go to docs/screenshots/booking-*.png and ticket-*.png.
+still be refunded. Screenshots: booking-*.png and ticket-*.png (`make screenshots` puts them in docs/screenshots).
 """
 from __future__ import annotations
 
