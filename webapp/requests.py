@@ -8,6 +8,7 @@ from core.errors import ValidationFailed
 
 
 def json_body() -> dict[str, Any]:
+    """The JSON object of a plain Flask view; API views load theirs with ``@bp.arguments(Schema)`` instead."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ValidationFailed("the request body must be a JSON object (Content-Type: application/json)",

@@ -192,3 +192,12 @@ def test_real_answers_of_every_operation_match_the_document(client, document):
     every = {f"{method.upper()} {path}" for path, item in document["paths"].items() for method in item
              if method != "parameters"}
     assert every - api.seen == set()
+
+
+def test_a_key_a_response_schema_does_not_declare_is_refused_not_dropped():
+    from webapp.schemas.network import OperatorSchema
+    from webapp.schemas.response import UndeclaredResponseField
+
+    assert OperatorSchema().dump({"id": "RBA", "name": "Regionalbahn", "mode": "rail"})["id"] == "RBA"
+    with pytest.raises(UndeclaredResponseField, match="colour"):
+        OperatorSchema().dump({"id": "RBA", "name": "Regionalbahn", "mode": "rail", "colour": "red"})

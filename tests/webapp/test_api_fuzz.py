@@ -30,7 +30,7 @@ from tests.conftest import make_settings
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 ADMIN = {"Authorization": "Bearer demo-admin"}
-MAX_EXAMPLES = 50
+MAX_EXAMPLES = 40
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from clearing.statements.operator_ledger import MAX_PAGE_SIZE
 from webapp.schemas.fields import CURRENCY_CODE, MAX_ID, Amount, Timestamp
+from webapp.schemas.response import ResponseSchema
 
 # clearing.periods.parse_period checks periods (with its own error); the pattern is for the document
 PERIOD = {"pattern": r"^\d{4}-\d{2}$", "example": "2026-11"}
@@ -16,7 +17,7 @@ class SettlementRequestSchema(Schema):
                             allow_none=True, metadata={"description": "only these operators (default: all)"})
 
 
-class SettlementSchema(Schema):
+class SettlementSchema(ResponseSchema):
     id = fields.Integer(required=True)
     period = fields.String(required=True)
     operator_id = fields.String(required=True)
@@ -30,7 +31,7 @@ class SettlementSchema(Schema):
     payout_url = fields.String(required=True)
 
 
-class SettlementsSchema(Schema):
+class SettlementsSchema(ResponseSchema):
     settlements = fields.List(fields.Nested(SettlementSchema), required=True)
 
 
@@ -39,7 +40,7 @@ class LedgerQuerySchema(Schema):
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 
-class LedgerAccountSchema(Schema):
+class LedgerAccountSchema(ResponseSchema):
     code = fields.String(required=True)
     name = fields.String(required=True)
     currency = fields.String(required=True)
@@ -47,7 +48,7 @@ class LedgerAccountSchema(Schema):
     balance_minor = fields.Integer(required=True)
 
 
-class LedgerEntrySchema(Schema):
+class LedgerEntrySchema(ResponseSchema):
     id = fields.Integer(required=True)
     account = fields.String(required=True)
     reference = fields.String(required=True, allow_none=True)
@@ -58,7 +59,7 @@ class LedgerEntrySchema(Schema):
     amount_minor = fields.Integer(required=True)
 
 
-class OperatorLedgerSchema(Schema):
+class OperatorLedgerSchema(ResponseSchema):
     operator_id = fields.String(required=True)
     accounts = fields.List(fields.Nested(LedgerAccountSchema), required=True)
     entries = fields.List(fields.Nested(LedgerEntrySchema), required=True)
@@ -73,7 +74,7 @@ class ReconciliationQuerySchema(Schema):
                              metadata={"description": "default: the active tariff's"})
 
 
-class ReconciliationSchema(Schema):
+class ReconciliationSchema(ResponseSchema):
     """Money in equals money distributed: ``difference`` must be 0."""
 
     period = fields.String(required=True)

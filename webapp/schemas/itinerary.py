@@ -10,6 +10,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from fares.price import ItineraryLeg, Price
 from webapp.schemas.fields import MAX_ID, Amount
 from webapp.schemas.money import money_json
+from webapp.schemas.response import ResponseSchema
 
 
 class LegSchema(Schema):
@@ -31,7 +32,7 @@ class PriceRequestSchema(Schema):
                                        validate=validate.Range(min=1, max=MAX_ID))
 
 
-class PriceOperatorSchema(Schema):
+class PriceOperatorSchema(ResponseSchema):
     operator_id = fields.String(required=True)
     amount = Amount(required=True)
     amount_minor = fields.Integer(required=True)
@@ -39,7 +40,7 @@ class PriceOperatorSchema(Schema):
     standalone_minor = fields.Integer(required=True)
 
 
-class PriceProductSchema(Schema):
+class PriceProductSchema(ResponseSchema):
     id = fields.String(required=True)
     name = fields.String(required=True)
     amount = Amount(required=True)
@@ -50,7 +51,7 @@ class PriceProductSchema(Schema):
     rules = fields.List(fields.String(), required=True)
 
 
-class PricedLegSchema(Schema):
+class PricedLegSchema(ResponseSchema):
     index = fields.Integer(required=True)
     operator_id = fields.String(required=True, allow_none=True)
     route_id = fields.String(required=True)
@@ -62,7 +63,7 @@ class PricedLegSchema(Schema):
     rules = fields.List(fields.String(), required=True)
 
 
-class PriceSchema(Schema):
+class PriceSchema(ResponseSchema):
     """A price with its breakdown; ``total`` is null when a leg cannot be priced (see ``unpriced_legs``)."""
 
     currency = fields.String(required=True)

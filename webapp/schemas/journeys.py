@@ -9,6 +9,7 @@ from fares.price import Price
 from fares.routing import Journey
 from webapp.schemas.fields import Timestamp
 from webapp.schemas.itinerary import PriceSchema, price_json
+from webapp.schemas.response import ResponseSchema
 
 
 class JourneyQuerySchema(Schema):
@@ -18,7 +19,7 @@ class JourneyQuerySchema(Schema):
     rider = fields.String(load_default=None, allow_none=True)
 
 
-class JourneyLegSchema(Schema):
+class JourneyLegSchema(ResponseSchema):
     mode = fields.String(required=True)
     operator_id = fields.String(required=True, allow_none=True)
     route_id = fields.String(required=True, allow_none=True, metadata={"description": "null for a walk"})
@@ -31,7 +32,7 @@ class JourneyLegSchema(Schema):
     arrival = Timestamp(required=True)
 
 
-class JourneyOptionSchema(Schema):
+class JourneyOptionSchema(ResponseSchema):
     criteria = fields.List(fields.String(), required=True,
                            metadata={"description": "why it is offered: fastest, fewest_transfers, cheapest"})
     departure = Timestamp(required=True)
@@ -42,7 +43,7 @@ class JourneyOptionSchema(Schema):
     price = fields.Nested(PriceSchema, required=True)
 
 
-class JourneyPlanSchema(Schema):
+class JourneyPlanSchema(ResponseSchema):
     from_ = fields.String(data_key="from", attribute="from", required=True)
     to = fields.String(required=True)
     at = Timestamp(required=True)

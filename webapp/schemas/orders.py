@@ -8,6 +8,7 @@ from ticketing.models import Order, Payment, Ticket
 from webapp.schemas.fields import Amount, Timestamp
 from webapp.schemas.itinerary import LegSchema
 from webapp.schemas.money import money_json
+from webapp.schemas.response import ResponseSchema
 
 
 class OrderRequestSchema(Schema):
@@ -22,7 +23,7 @@ class PaymentRequestSchema(Schema):
     wallet_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=36))
 
 
-class OrderLegSchema(Schema):
+class OrderLegSchema(ResponseSchema):
     operator_id = fields.String(required=True, allow_none=True)
     route_id = fields.String(required=True)
     from_stop_id = fields.String(required=True)
@@ -32,13 +33,13 @@ class OrderLegSchema(Schema):
     zones = fields.List(fields.String())
 
 
-class OrderOperatorSchema(Schema):
+class OrderOperatorSchema(ResponseSchema):
     operator_id = fields.String(required=True)
     amount = Amount(required=True)
     amount_minor = fields.Integer(required=True)
 
 
-class OrderProductSchema(Schema):
+class OrderProductSchema(ResponseSchema):
     id = fields.String(required=True)
     name = fields.String(required=True)
     amount = Amount(required=True)
@@ -46,7 +47,7 @@ class OrderProductSchema(Schema):
     legs = fields.List(fields.Integer(), required=True)
 
 
-class OrderSchema(Schema):
+class OrderSchema(ResponseSchema):
     id = fields.String(required=True)
     status = fields.String(required=True)
     total = Amount(required=True)
@@ -68,7 +69,7 @@ class CreatedOrderSchema(OrderSchema):
         "description": "lets a guest pay for, read and refund this order's ticket (as Bearer token)"})
 
 
-class PaymentSchema(Schema):
+class PaymentSchema(ResponseSchema):
     id = fields.String(required=True)
     method = fields.String(required=True)
     status = fields.String(required=True)
@@ -78,7 +79,7 @@ class PaymentSchema(Schema):
     created_at = Timestamp(required=True)
 
 
-class TicketSchema(Schema):
+class TicketSchema(ResponseSchema):
     id = fields.String(required=True)
     order_id = fields.String(required=True)
     status = fields.String(required=True)
@@ -91,7 +92,7 @@ class TicketSchema(Schema):
     token = fields.String(required=True, metadata={"description": "the signed ticket (also in its QR code)"})
 
 
-class PaidOrderSchema(Schema):
+class PaidOrderSchema(ResponseSchema):
     order_id = fields.String(required=True)
     status = fields.String(required=True)
     payment = fields.Nested(PaymentSchema, required=True)
@@ -102,13 +103,13 @@ class VerifyRequestSchema(Schema):
     token = fields.String(load_default=None, allow_none=True)
 
 
-class VerificationSchema(Schema):
+class VerificationSchema(ResponseSchema):
     valid = fields.Boolean(required=True)
     reason = fields.String(required=True, allow_none=True)
     ticket = fields.Dict(required=True, allow_none=True, metadata={"description": "the token's claims"})
 
 
-class PublicKeySchema(Schema):
+class PublicKeySchema(ResponseSchema):
     key_id = fields.String(required=True)
     algorithm = fields.String(required=True)
     pem = fields.String(required=True)

@@ -14,6 +14,7 @@ from webapp.schemas.fields import Amount, Timestamp
 from webapp.schemas.itinerary import LegSchema
 from webapp.schemas.money import money_json
 from webapp.schemas.orders import OrderLegSchema, PaymentSchema
+from webapp.schemas.response import ResponseSchema
 
 
 class PassPaymentSchema(Schema):
@@ -40,7 +41,7 @@ class TripRequestSchema(Schema):
     legs = fields.List(fields.Nested(LegSchema), required=True, validate=validate.Length(min=1, max=20))
 
 
-class ScopeSchema(Schema):
+class ScopeSchema(ResponseSchema):
     """What a pass covers; null: any."""
 
     operators = fields.List(fields.String(), required=True, allow_none=True)
@@ -49,13 +50,13 @@ class ScopeSchema(Schema):
     zones = fields.List(fields.String(), required=True, allow_none=True)
 
 
-class CategoryPriceSchema(Schema):
+class CategoryPriceSchema(ResponseSchema):
     rider_category = fields.String(required=True)
     amount = Amount(required=True)
     amount_minor = fields.Integer(required=True)
 
 
-class PassProductSchema(Schema):
+class PassProductSchema(ResponseSchema):
     id = fields.String(required=True)
     name = fields.String(required=True)
     period = fields.String(required=True, metadata={"description": "day, week or month"})
@@ -69,13 +70,13 @@ class PassProductSchema(Schema):
     prices = fields.List(fields.Nested(CategoryPriceSchema), required=True)
 
 
-class PassProductsSchema(Schema):
+class PassProductsSchema(ResponseSchema):
     tariff_version_id = fields.Integer(required=True, allow_none=True)
     currency = fields.String(required=True, allow_none=True)
     products = fields.List(fields.Nested(PassProductSchema), required=True)
 
 
-class PassSchema(Schema):
+class PassSchema(ResponseSchema):
     id = fields.String(required=True)
     order_id = fields.String(required=True, allow_none=True)
     status = fields.String(required=True)
@@ -98,7 +99,7 @@ class BoughtPassSchema(PassSchema):
     access_token = fields.String(metadata={"description": "only for a guest (no user token): the pass's Bearer"})
 
 
-class PassTripSchema(Schema):
+class PassTripSchema(ResponseSchema):
     id = fields.String(required=True)
     pass_id = fields.String(required=True)
     rider_category = fields.String(required=True, allow_none=True)
@@ -111,11 +112,11 @@ class PassTripSchema(Schema):
     token = fields.String(required=True)
 
 
-class PassTripResultSchema(Schema):
+class PassTripResultSchema(ResponseSchema):
     ticket = fields.Nested(PassTripSchema, required=True)
 
 
-class SubscriptionSchema(Schema):
+class SubscriptionSchema(ResponseSchema):
     id = fields.String(required=True)
     status = fields.String(required=True)
     pass_product_id = fields.String(required=True)

@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from ticketing.refunds import MAX_REASON
 from webapp.schemas.fields import Amount, Timestamp
+from webapp.schemas.response import ResponseSchema
 
 
 class RefundRequestSchema(Schema):
@@ -13,7 +14,7 @@ class RefundRequestSchema(Schema):
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_REASON))
 
 
-class RefundSchema(Schema):
+class RefundSchema(ResponseSchema):
     id = fields.String(required=True)
     ticket_id = fields.String(required=True)
     order_id = fields.String(required=True)

@@ -4,6 +4,7 @@ from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, fields
 
 from webapp.schemas.fields import Timestamp
+from webapp.schemas.response import ResponseSchema
 
 
 class TariffUploadSchema(Schema):
@@ -15,7 +16,7 @@ class TariffUploadSchema(Schema):
     name = fields.String(load_default=None, metadata={"description": "a name for the version"})
 
 
-class TariffSchema(Schema):
+class TariffSchema(ResponseSchema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
     format = fields.String(required=True)
@@ -27,7 +28,7 @@ class TariffSchema(Schema):
     activated_at = Timestamp(required=True, allow_none=True)
 
 
-class TariffsSchema(Schema):
+class TariffsSchema(ResponseSchema):
     tariffs = fields.List(fields.Nested(TariffSchema), required=True)
 
 

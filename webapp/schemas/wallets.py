@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from webapp.schemas.fields import CURRENCY_CODE, Amount, Timestamp
+from webapp.schemas.response import ResponseSchema
 
 
 class OpenWalletSchema(Schema):
@@ -22,7 +23,7 @@ class TopUpRequestSchema(Schema):
     currency = fields.String(load_default=None, allow_none=True, validate=CURRENCY_CODE)
 
 
-class WalletSchema(Schema):
+class WalletSchema(ResponseSchema):
     id = fields.String(required=True)
     currency = fields.String(required=True)
     balance = Amount(required=True)
@@ -30,7 +31,7 @@ class WalletSchema(Schema):
     created_at = Timestamp(required=True)
 
 
-class WalletEntrySchema(Schema):
+class WalletEntrySchema(ResponseSchema):
     id = fields.Integer(required=True)
     kind = fields.String(required=True)
     amount = Amount(required=True)
@@ -45,7 +46,7 @@ class WalletWithEntriesSchema(WalletSchema):
     entries = fields.List(fields.Nested(WalletEntrySchema), required=True)
 
 
-class TopUpSchema(Schema):
+class TopUpSchema(ResponseSchema):
     id = fields.String(required=True)
     amount = Amount(required=True)
     amount_minor = fields.Integer(required=True)
@@ -53,6 +54,6 @@ class TopUpSchema(Schema):
     created_at = Timestamp(required=True)
 
 
-class TopUpResultSchema(Schema):
+class TopUpResultSchema(ResponseSchema):
     top_up = fields.Nested(TopUpSchema, required=True)
     wallet = fields.Nested(WalletSchema, required=True)
