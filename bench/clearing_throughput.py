@@ -42,11 +42,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy import Engine, create_engine, event, make_url, select, text
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432"
-DATABASE = "farebridge_clearing_bench"
+DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/farebridge_clearing_bench"
+SCHEMA = "clearing_bench"  # everything the benchmark writes lives in this schema of the database
 BROKER_URL = "amqp://guest:guest@127.0.0.1:5672//"
 SALES = 20_000  # 1,000,000 through the real path takes hours on 2 cores: see the report it prints
 BULK_SALES = 100_000  # 1,000,000 clear in ~8 min, but settle_period then fails (docstring)
@@ -110,12 +110,25 @@ def copy_sale_events(engine: Engine, count: int, seed: int = 7) -> float:
 
 # -- database, broker, processes ---------------------------------------------------------------------------------
 
-def recreate_database(server_url: str, drop_only: bool = False) -> None:
-    engine = create_engine(f"{server_url}/postgres", isolation_level="AUTOCOMMIT")
+def scoped(database_url: str) -> str:
+    """The database URL with ``search_path`` set to the benchmark's own schema (for every process it starts)."""
+    return f"{database_url}?options=-csearch_path%3D{SCHEMA}"
+
+
+def reset_schema(database_url: str, drop_only: bool = False) -> None:
+    """An empty ``SCHEMA`` in the database (created when missing), so a shared database's other schemas stay."""
+    url = make_url(database_url)
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        if not drop_only and not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                              {"name": url.database}).first():
+            conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+    server.dispose()
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
         if not drop_only:
-            conn.execute(text(f"CREATE DATABASE {DATABASE}"))
+            conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
     engine.dispose()
 
 
@@ -198,10 +211,10 @@ class Run:
         return self.sales / self.clear_s if self.clear_s else 0.0
 
 
-def clear_through_broker(run: Run, server_url: str, broker_url: str, log_dir: Path, timeout_s: float) -> None:
+def clear_through_broker(run: Run, database_url: str, broker_url: str, log_dir: Path, timeout_s: float) -> None:
     """Outbox rows -> relay -> RabbitMQ -> ``run.workers`` worker processes, until every sale is cleared."""
-    recreate_database(server_url)
-    database_url = f"{server_url}/{DATABASE}"
+    reset_schema(database_url)
+    database_url = scoped(database_url)
     engine = create_engine(database_url)
     prepare_schema(engine)
     run.copy_s = copy_sale_events(engine, run.sales)
@@ -224,7 +237,7 @@ def clear_through_broker(run: Run, server_url: str, broker_url: str, log_dir: Pa
                     cleared = scalar(engine, "SELECT count(*) FROM clearing_records")
                     samples += 1
                     waiting += scalar(engine, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                                      f" AND datname = '{DATABASE}'") > 0
+                                      " AND datname = current_database()") > 0
                     if cleared >= run.sales:
                         run.clear_s = time.perf_counter() - started
                         break
@@ -238,7 +251,7 @@ def clear_through_broker(run: Run, server_url: str, broker_url: str, log_dir: Pa
     engine.dispose()
 
 
-def clear_in_bulk(run: Run, server_url: str, log_dir: Path, batch: int) -> None:
+def clear_in_bulk(run: Run, database_url: str, log_dir: Path, batch: int) -> None:
     """The same outbox rows cleared by ``clearing.bulk.clear_batch`` in one process, ``batch`` events a transaction.
 
     The outbox rows are read in creation order and marked published in the batch's transaction (no broker).
@@ -250,8 +263,8 @@ def clear_in_bulk(run: Run, server_url: str, log_dir: Path, batch: int) -> None:
     from core.outbox import OutboxEvent
     from core.runtime import Runtime
 
-    recreate_database(server_url)
-    runtime = Runtime.from_settings(Settings.from_env({"FAREBRIDGE_DATABASE_URL": f"{server_url}/{DATABASE}",
+    reset_schema(database_url)
+    runtime = Runtime.from_settings(Settings.from_env({"FAREBRIDGE_DATABASE_URL": scoped(database_url),
                                                        "FAREBRIDGE_INSTANCE_DIR": str(log_dir)}))
     prepare_schema(runtime.engine)
     run.copy_s = copy_sale_events(runtime.engine, run.sales)
@@ -278,9 +291,9 @@ def clear_in_bulk(run: Run, server_url: str, log_dir: Path, batch: int) -> None:
     runtime.engine.dispose()
 
 
-def baseline_copy(server_url: str) -> float:
+def baseline_copy(database_url: str) -> float:
     """Seconds for a raw ``COPY`` of the ledger entries the sales produced into a scratch table."""
-    engine = create_engine(f"{server_url}/{DATABASE}")
+    engine = create_engine(scoped(database_url))
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
@@ -306,14 +319,14 @@ def baseline_copy(server_url: str) -> float:
     return took
 
 
-def settle_and_check(run: Run, server_url: str, log_dir: Path) -> None:
+def settle_and_check(run: Run, database_url: str, log_dir: Path) -> None:
     from clearing.ledger import ledger_total
     from clearing.ledger_chain import verify_ledger
     from clearing.settlement import settle_period
     from core.config import Settings
     from core.runtime import Runtime
 
-    runtime = Runtime.from_settings(Settings.from_env({"FAREBRIDGE_DATABASE_URL": f"{server_url}/{DATABASE}",
+    runtime = Runtime.from_settings(Settings.from_env({"FAREBRIDGE_DATABASE_URL": scoped(database_url),
                                                        "FAREBRIDGE_INSTANCE_DIR": str(log_dir)}))
     engine = runtime.engine
     started = time.perf_counter()
@@ -353,7 +366,7 @@ def checks_pass(run: Run) -> bool:
 
 # -- where the time goes ------------------------------------------------------------------------------------------
 
-def profile_one_by_one(server_url: str, log_dir: Path, events: int = PROFILE_EVENTS) -> dict[str, float]:
+def profile_one_by_one(database_url: str, log_dir: Path, events: int = PROFILE_EVENTS) -> dict[str, float]:
     """``clearing.services.clear_event`` in-process (no broker): per event, statements, commits, head lock held."""
     import clearing.ledger as ledger
     from clearing import services
@@ -361,8 +374,8 @@ def profile_one_by_one(server_url: str, log_dir: Path, events: int = PROFILE_EVE
     from core.outbox import OutboxEvent
     from core.runtime import Runtime
 
-    recreate_database(server_url)
-    runtime = Runtime.from_settings(Settings.from_env({"FAREBRIDGE_DATABASE_URL": f"{server_url}/{DATABASE}",
+    reset_schema(database_url)
+    runtime = Runtime.from_settings(Settings.from_env({"FAREBRIDGE_DATABASE_URL": scoped(database_url),
                                                        "FAREBRIDGE_INSTANCE_DIR": str(log_dir)}))
     prepare_schema(runtime.engine)
     copy_sale_events(runtime.engine, events, seed=11)
@@ -453,7 +466,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", default=",".join(map(str, SCALING_WORKERS)),
                         help="worker processes of the scaling runs, comma separated ('' for none)")
     parser.add_argument("--batch", type=int, default=BULK_BATCH, help="events per bulk transaction")
-    parser.add_argument("--server-url", default=SERVER_URL)
+    parser.add_argument("--database-url", default=DATABASE_URL,
+                        help=f"PostgreSQL database; the benchmark works in its schema {SCHEMA} only")
     parser.add_argument("--broker-url", default=BROKER_URL)
     parser.add_argument("--timeout", type=float, default=3600, help="seconds a real-path run may take")
     args = parser.parse_args(argv or [])  # python -m bench passes none: the defaults
@@ -464,29 +478,29 @@ def main(argv: list[str] | None = None) -> None:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             log_dir = Path(tmp)
-            profile = profile_one_by_one(args.server_url, log_dir)
+            profile = profile_one_by_one(args.database_url, log_dir)
             if args.real_sales:
                 run = Run("real path, 1 worker", args.real_sales, 1)
-                clear_through_broker(run, args.server_url, args.broker_url, log_dir, args.timeout)
-                run.baseline_copy_s = baseline_copy(args.server_url)
-                settle_and_check(run, args.server_url, log_dir)
+                clear_through_broker(run, args.database_url, args.broker_url, log_dir, args.timeout)
+                run.baseline_copy_s = baseline_copy(args.database_url)
+                settle_and_check(run, args.database_url, log_dir)
                 runs.append(run)
                 _progress(run)
             for workers in [int(w) for w in args.workers.split(",") if w.strip()]:
                 run = Run(f"scaling, {workers} worker(s)", args.scaling_sales, workers)
-                clear_through_broker(run, args.server_url, args.broker_url, log_dir, args.timeout)
-                settle_and_check(run, args.server_url, log_dir)
+                clear_through_broker(run, args.database_url, args.broker_url, log_dir, args.timeout)
+                settle_and_check(run, args.database_url, log_dir)
                 runs.append(run)
                 _progress(run)
             if args.sales:
                 run = Run(f"bulk, {args.batch:,} a transaction", args.sales, 0)
-                clear_in_bulk(run, args.server_url, log_dir, args.batch)
-                run.baseline_copy_s = baseline_copy(args.server_url)
-                settle_and_check(run, args.server_url, log_dir)
+                clear_in_bulk(run, args.database_url, log_dir, args.batch)
+                run.baseline_copy_s = baseline_copy(args.database_url)
+                settle_and_check(run, args.database_url, log_dir)
                 runs.append(run)
                 _progress(run)
     finally:
-        recreate_database(args.server_url, drop_only=True)
+        reset_schema(args.database_url, drop_only=True)
     print_report(runs, profile)
     if not all(checks_pass(run) for run in runs):
         sys.exit("a check failed")
