@@ -211,7 +211,8 @@ class Run:
         return self.sales / self.clear_s if self.clear_s else 0.0
 
 
-def clear_through_broker(run: Run, database_url: str, broker_url: str, log_dir: Path, timeout_s: float) -> None:
+def clear_through_broker(run: Run, database_url: str, broker_url: str, log_dir: Path, timeout_s: float,
+                         worker_args: list[str]) -> None:
     """Outbox rows -> relay -> RabbitMQ -> ``run.workers`` worker processes, until every sale is cleared."""
     reset_schema(database_url)
     database_url = scoped(database_url)
@@ -222,7 +223,7 @@ def clear_through_broker(run: Run, database_url: str, broker_url: str, log_dir: 
     env = {**os.environ, "FAREBRIDGE_DATABASE_URL": database_url, "FAREBRIDGE_BROKER_URL": broker_url,
            "FAREBRIDGE_CLEARING_QUEUE": queue, "FAREBRIDGE_INSTANCE_DIR": str(log_dir)}
     workers = [["worker", "--no-beat", "--concurrency", "1", "--loglevel", "WARNING", "-n",
-                f"bench{n}-{os.getpid()}@%h"] for n in range(run.workers)]
+                f"bench{n}-{os.getpid()}@%h", *worker_args] for n in range(run.workers)]
     samples = waiting = 0
     try:
         with processes(workers, env, log_dir, f"worker-{run.label}"):
@@ -458,6 +459,7 @@ def _progress(run: Run) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    global SCHEMA  # scoped() and reset_schema() use it
     parser = argparse.ArgumentParser(prog="python -m bench.clearing_throughput", description=__doc__.split("\n")[0])
     parser.add_argument("--sales", type=int, default=BULK_SALES, help="sales cleared by the bulk path (clearing.bulk)")
     parser.add_argument("--real-sales", type=int, default=SALES,
@@ -465,12 +467,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scaling-sales", type=int, default=SCALING_SALES, help="sales per scaling run")
     parser.add_argument("--workers", default=",".join(map(str, SCALING_WORKERS)),
                         help="worker processes of the scaling runs, comma separated ('' for none)")
+    parser.add_argument("--worker-args", default="",
+                        help="extra arguments for every `farebridge worker`, e.g. '--prefetch-multiplier 1'")
+    parser.add_argument("--profile-events", type=int, default=PROFILE_EVENTS,
+                        help="events of the in-process profile (0: none)")
     parser.add_argument("--batch", type=int, default=BULK_BATCH, help="events per bulk transaction")
     parser.add_argument("--database-url", default=DATABASE_URL,
-                        help=f"PostgreSQL database; the benchmark works in its schema {SCHEMA} only")
+                        help="PostgreSQL database; the benchmark works in one schema of it only")
+    parser.add_argument("--schema", default=SCHEMA, help="the schema (dropped and created; two runs need two)")
     parser.add_argument("--broker-url", default=BROKER_URL)
     parser.add_argument("--timeout", type=float, default=3600, help="seconds a real-path run may take")
     args = parser.parse_args(argv or [])  # python -m bench passes none: the defaults
+    SCHEMA = args.schema
     import logging
 
     logging.disable(logging.INFO)
@@ -478,17 +486,20 @@ def main(argv: list[str] | None = None) -> None:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             log_dir = Path(tmp)
-            profile = profile_one_by_one(args.database_url, log_dir)
+            profile = profile_one_by_one(args.database_url, log_dir, args.profile_events) if args.profile_events \
+                else {}
             if args.real_sales:
                 run = Run("real path, 1 worker", args.real_sales, 1)
-                clear_through_broker(run, args.database_url, args.broker_url, log_dir, args.timeout)
+                clear_through_broker(run, args.database_url, args.broker_url, log_dir, args.timeout,
+                                     args.worker_args.split())
                 run.baseline_copy_s = baseline_copy(args.database_url)
                 settle_and_check(run, args.database_url, log_dir)
                 runs.append(run)
                 _progress(run)
             for workers in [int(w) for w in args.workers.split(",") if w.strip()]:
                 run = Run(f"scaling, {workers} worker(s)", args.scaling_sales, workers)
-                clear_through_broker(run, args.database_url, args.broker_url, log_dir, args.timeout)
+                clear_through_broker(run, args.database_url, args.broker_url, log_dir, args.timeout,
+                                     args.worker_args.split())
                 settle_and_check(run, args.database_url, log_dir)
                 runs.append(run)
                 _progress(run)
