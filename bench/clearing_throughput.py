@@ -3,9 +3,11 @@
 The real path: outbox rows (bulk ``COPY``, not the web app) -> ``farebridge
 relay`` -> RabbitMQ (own queue ``farebridge.bench.<pid>``) -> ``farebridge
 worker`` processes -> clearing records, shares, carries and hash-chained
-ledger transactions. Own database ``farebridge_clearing_bench`` (recreated per
-run, dropped at the end); the queue, its ``.dead`` queue and the exchanges are
-deleted at the end.
+ledger transactions. Everything lives in one schema (``--schema``, default
+``clearing_bench``) of the database given by ``--database-url`` (created when
+missing): the schema is recreated per run and dropped at the end, so a shared
+database's other schemas are left alone; the queue, its ``.dead`` queue and
+the exchanges are deleted at the end.
 
 In the same run: the baseline (a raw ``COPY`` of as many ledger rows as the
 sales produced into a scratch table), scaling with 1, 2 and 4 worker
@@ -14,14 +16,13 @@ profile of one event (SQL statements, commits, time the chain head is held),
 and the checks: every sale cleared exactly once, the ledger sums to zero,
 ``verify_ledger`` is ok.
 
-``python -m bench.clearing_throughput [--sales 100000] [--real-sales 20000] [--scaling-sales 5000]``
+``python -m bench.clearing_throughput [--sales 100000] [--real-sales 20000] [--scaling-sales 5000]
+[--workers 1,2,4] [--worker-args '--prefetch-multiplier 1'] [--database-url URL] [--schema NAME]``
 
-Defaults are smaller than 1,000,000 because, on this 2-core machine:
-* the real path clears 40-100 sales/s (1,000,000 would take 3-7 h);
-* the bulk path (``clearing.bulk``) cleared 1,000,000 in about 8 minutes
-  (~2,000/s), but ``settle_period`` then failed on PostgreSQL: the statement
-  (``clearing.statements.data._products``) binds one parameter per sale of the
-  operator, over the driver's limit of 65,535.
+Defaults are smaller than 1,000,000 because, on this 2-core machine, the real
+path clears tens of sales a second per worker (1,000,000 would take hours) and
+the bulk path (``clearing.bulk``) takes 8-50 minutes for 1,000,000 depending
+on what else runs (docs/benchmarks.md).
 """
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/farebridge_clearing
 SCHEMA = "clearing_bench"  # everything the benchmark writes lives in this schema of the database
 BROKER_URL = "amqp://guest:guest@127.0.0.1:5672//"
 SALES = 20_000  # 1,000,000 through the real path takes hours on 2 cores: see the report it prints
-BULK_SALES = 100_000  # 1,000,000 clear in ~8 min, but settle_period then fails (docstring)
+BULK_SALES = 100_000  # 1,000,000: pass --sales 1000000 (docs/benchmarks.md)
 BULK_BATCH = 2_000
 SCALING_SALES = 5_000
 SCALING_WORKERS = (1, 2, 4)
