@@ -3,9 +3,11 @@
 The real path: outbox rows (bulk ``COPY``, not the web app) -> ``farebridge
 relay`` -> RabbitMQ (own queue ``farebridge.bench.<pid>``) -> ``farebridge
 worker`` processes -> clearing records, shares, carries and hash-chained
-ledger transactions. Own database ``farebridge_clearing_bench`` (recreated per
-run, dropped at the end); the queue, its ``.dead`` queue and the exchanges are
-deleted at the end.
+ledger transactions. Everything lives in one schema (``--schema``, default
+``clearing_bench``) of the database given by ``--database-url`` (created when
+missing): the schema is recreated per run and dropped at the end, so a shared
+database's other schemas are left alone; the queue, its ``.dead`` queue and
+the exchanges are deleted at the end.
 
 In the same run: the baseline (a raw ``COPY`` of as many ledger rows as the
 sales produced into a scratch table), scaling with 1, 2 and 4 worker
@@ -14,14 +16,13 @@ profile of one event (SQL statements, commits, time the chain head is held),
 and the checks: every sale cleared exactly once, the ledger sums to zero,
 ``verify_ledger`` is ok.
 
-``python -m bench.clearing_throughput [--sales 100000] [--real-sales 20000] [--scaling-sales 5000]``
+``python -m bench.clearing_throughput [--sales 100000] [--real-sales 20000] [--scaling-sales 5000]
+[--workers 1,2,4] [--worker-args '--prefetch-multiplier 1'] [--database-url URL] [--schema NAME]``
 
-Defaults are smaller than 1,000,000 because, on this 2-core machine:
-* the real path clears 40-100 sales/s (1,000,000 would take 3-7 h);
-* the bulk path (``clearing.bulk``) cleared 1,000,000 in about 8 minutes
-  (~2,000/s), but ``settle_period`` then failed on PostgreSQL: the statement
-  (``clearing.statements.data._products``) binds one parameter per sale of the
-  operator, over the driver's limit of 65,535.
+Defaults are smaller than 1,000,000 because, on this 2-core machine, the real
+path clears tens of sales a second per worker (1,000,000 would take hours) and
+the bulk path (``clearing.bulk``) takes 8-50 minutes for 1,000,000 depending
+on what else runs (docs/benchmarks.md).
 """
 from __future__ import annotations
 
@@ -42,14 +43,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy import Engine, create_engine, event, make_url, select, text
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432"
-DATABASE = "farebridge_clearing_bench"
+DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/farebridge_clearing_bench"
+SCHEMA = "clearing_bench"  # everything the benchmark writes lives in this schema of the database
 BROKER_URL = "amqp://guest:guest@127.0.0.1:5672//"
 SALES = 20_000  # 1,000,000 through the real path takes hours on 2 cores: see the report it prints
-BULK_SALES = 100_000  # 1,000,000 clear in ~8 min, but settle_period then fails (docstring)
+BULK_SALES = 100_000  # 1,000,000: pass --sales 1000000 (docs/benchmarks.md)
 BULK_BATCH = 2_000
 SCALING_SALES = 5_000
 SCALING_WORKERS = (1, 2, 4)
@@ -110,12 +111,25 @@ def copy_sale_events(engine: Engine, count: int, seed: int = 7) -> float:
 
 # -- database, broker, processes ---------------------------------------------------------------------------------
 
-def recreate_database(server_url: str, drop_only: bool = False) -> None:
-    engine = create_engine(f"{server_url}/postgres", isolation_level="AUTOCOMMIT")
+def scoped(database_url: str) -> str:
+    """The database URL with ``search_path`` set to the benchmark's own schema (for every process it starts)."""
+    return f"{database_url}?options=-csearch_path%3D{SCHEMA}"
+
+
+def reset_schema(database_url: str, drop_only: bool = False) -> None:
+    """An empty ``SCHEMA`` in the database (created when missing), so a shared database's other schemas stay."""
+    url = make_url(database_url)
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        if not drop_only and not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                              {"name": url.database}).first():
+            conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+    server.dispose()
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"))
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
         if not drop_only:
-            conn.execute(text(f"CREATE DATABASE {DATABASE}"))
+            conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
     engine.dispose()
 
 
@@ -198,10 +212,11 @@ class Run:
         return self.sales / self.clear_s if self.clear_s else 0.0
 
 
-def clear_through_broker(run: Run, server_url: str, broker_url: str, log_dir: Path, timeout_s: float) -> None:
+def clear_through_broker(run: Run, database_url: str, broker_url: str, log_dir: Path, timeout_s: float,
+                         worker_args: list[str]) -> None:
     """Outbox rows -> relay -> RabbitMQ -> ``run.workers`` worker processes, until every sale is cleared."""
-    recreate_database(server_url)
-    database_url = f"{server_url}/{DATABASE}"
+    reset_schema(database_url)
+    database_url = scoped(database_url)
     engine = create_engine(database_url)
     prepare_schema(engine)
     run.copy_s = copy_sale_events(engine, run.sales)
@@ -209,7 +224,7 @@ def clear_through_broker(run: Run, server_url: str, broker_url: str, log_dir: Pa
     env = {**os.environ, "FAREBRIDGE_DATABASE_URL": database_url, "FAREBRIDGE_BROKER_URL": broker_url,
            "FAREBRIDGE_CLEARING_QUEUE": queue, "FAREBRIDGE_INSTANCE_DIR": str(log_dir)}
     workers = [["worker", "--no-beat", "--concurrency", "1", "--loglevel", "WARNING", "-n",
-                f"bench{n}-{os.getpid()}@%h"] for n in range(run.workers)]
+                f"bench{n}-{os.getpid()}@%h", *worker_args] for n in range(run.workers)]
     samples = waiting = 0
     try:
         with processes(workers, env, log_dir, f"worker-{run.label}"):
@@ -224,7 +239,7 @@ def clear_through_broker(run: Run, server_url: str, broker_url: str, log_dir: Pa
                     cleared = scalar(engine, "SELECT count(*) FROM clearing_records")
                     samples += 1
                     waiting += scalar(engine, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                                      f" AND datname = '{DATABASE}'") > 0
+                                      " AND datname = current_database()") > 0
                     if cleared >= run.sales:
                         run.clear_s = time.perf_counter() - started
                         break
@@ -238,7 +253,7 @@ def clear_through_broker(run: Run, server_url: str, broker_url: str, log_dir: Pa
     engine.dispose()
 
 
-def clear_in_bulk(run: Run, server_url: str, log_dir: Path, batch: int) -> None:
+def clear_in_bulk(run: Run, database_url: str, log_dir: Path, batch: int) -> None:
     """The same outbox rows cleared by ``clearing.bulk.clear_batch`` in one process, ``batch`` events a transaction.
 
     The outbox rows are read in creation order and marked published in the batch's transaction (no broker).
@@ -250,8 +265,8 @@ def clear_in_bulk(run: Run, server_url: str, log_dir: Path, batch: int) -> None:
     from core.outbox import OutboxEvent
     from core.runtime import Runtime
 
-    recreate_database(server_url)
-    runtime = Runtime.from_settings(Settings.from_env({"FAREBRIDGE_DATABASE_URL": f"{server_url}/{DATABASE}",
+    reset_schema(database_url)
+    runtime = Runtime.from_settings(Settings.from_env({"FAREBRIDGE_DATABASE_URL": scoped(database_url),
                                                        "FAREBRIDGE_INSTANCE_DIR": str(log_dir)}))
     prepare_schema(runtime.engine)
     run.copy_s = copy_sale_events(runtime.engine, run.sales)
@@ -278,9 +293,9 @@ def clear_in_bulk(run: Run, server_url: str, log_dir: Path, batch: int) -> None:
     runtime.engine.dispose()
 
 
-def baseline_copy(server_url: str) -> float:
+def baseline_copy(database_url: str) -> float:
     """Seconds for a raw ``COPY`` of the ledger entries the sales produced into a scratch table."""
-    engine = create_engine(f"{server_url}/{DATABASE}")
+    engine = create_engine(scoped(database_url))
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
@@ -306,14 +321,14 @@ def baseline_copy(server_url: str) -> float:
     return took
 
 
-def settle_and_check(run: Run, server_url: str, log_dir: Path) -> None:
+def settle_and_check(run: Run, database_url: str, log_dir: Path) -> None:
     from clearing.ledger import ledger_total
     from clearing.ledger_chain import verify_ledger
     from clearing.settlement import settle_period
     from core.config import Settings
     from core.runtime import Runtime
 
-    runtime = Runtime.from_settings(Settings.from_env({"FAREBRIDGE_DATABASE_URL": f"{server_url}/{DATABASE}",
+    runtime = Runtime.from_settings(Settings.from_env({"FAREBRIDGE_DATABASE_URL": scoped(database_url),
                                                        "FAREBRIDGE_INSTANCE_DIR": str(log_dir)}))
     engine = runtime.engine
     started = time.perf_counter()
@@ -353,7 +368,7 @@ def checks_pass(run: Run) -> bool:
 
 # -- where the time goes ------------------------------------------------------------------------------------------
 
-def profile_one_by_one(server_url: str, log_dir: Path, events: int = PROFILE_EVENTS) -> dict[str, float]:
+def profile_one_by_one(database_url: str, log_dir: Path, events: int = PROFILE_EVENTS) -> dict[str, float]:
     """``clearing.services.clear_event`` in-process (no broker): per event, statements, commits, head lock held."""
     import clearing.ledger as ledger
     from clearing import services
@@ -361,8 +376,8 @@ def profile_one_by_one(server_url: str, log_dir: Path, events: int = PROFILE_EVE
     from core.outbox import OutboxEvent
     from core.runtime import Runtime
 
-    recreate_database(server_url)
-    runtime = Runtime.from_settings(Settings.from_env({"FAREBRIDGE_DATABASE_URL": f"{server_url}/{DATABASE}",
+    reset_schema(database_url)
+    runtime = Runtime.from_settings(Settings.from_env({"FAREBRIDGE_DATABASE_URL": scoped(database_url),
                                                        "FAREBRIDGE_INSTANCE_DIR": str(log_dir)}))
     prepare_schema(runtime.engine)
     copy_sale_events(runtime.engine, events, seed=11)
@@ -445,6 +460,7 @@ def _progress(run: Run) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    global SCHEMA  # scoped() and reset_schema() use it
     parser = argparse.ArgumentParser(prog="python -m bench.clearing_throughput", description=__doc__.split("\n")[0])
     parser.add_argument("--sales", type=int, default=BULK_SALES, help="sales cleared by the bulk path (clearing.bulk)")
     parser.add_argument("--real-sales", type=int, default=SALES,
@@ -452,11 +468,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scaling-sales", type=int, default=SCALING_SALES, help="sales per scaling run")
     parser.add_argument("--workers", default=",".join(map(str, SCALING_WORKERS)),
                         help="worker processes of the scaling runs, comma separated ('' for none)")
+    parser.add_argument("--worker-args", default="",
+                        help="extra arguments for every `farebridge worker`, e.g. '--prefetch-multiplier 1'")
+    parser.add_argument("--profile-events", type=int, default=PROFILE_EVENTS,
+                        help="events of the in-process profile (0: none)")
     parser.add_argument("--batch", type=int, default=BULK_BATCH, help="events per bulk transaction")
-    parser.add_argument("--server-url", default=SERVER_URL)
+    parser.add_argument("--database-url", default=DATABASE_URL,
+                        help="PostgreSQL database; the benchmark works in one schema of it only")
+    parser.add_argument("--schema", default=SCHEMA, help="the schema (dropped and created; two runs need two)")
     parser.add_argument("--broker-url", default=BROKER_URL)
     parser.add_argument("--timeout", type=float, default=3600, help="seconds a real-path run may take")
     args = parser.parse_args(argv or [])  # python -m bench passes none: the defaults
+    SCHEMA = args.schema
     import logging
 
     logging.disable(logging.INFO)
@@ -464,29 +487,32 @@ def main(argv: list[str] | None = None) -> None:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             log_dir = Path(tmp)
-            profile = profile_one_by_one(args.server_url, log_dir)
+            profile = profile_one_by_one(args.database_url, log_dir, args.profile_events) if args.profile_events \
+                else {}
             if args.real_sales:
                 run = Run("real path, 1 worker", args.real_sales, 1)
-                clear_through_broker(run, args.server_url, args.broker_url, log_dir, args.timeout)
-                run.baseline_copy_s = baseline_copy(args.server_url)
-                settle_and_check(run, args.server_url, log_dir)
+                clear_through_broker(run, args.database_url, args.broker_url, log_dir, args.timeout,
+                                     args.worker_args.split())
+                run.baseline_copy_s = baseline_copy(args.database_url)
+                settle_and_check(run, args.database_url, log_dir)
                 runs.append(run)
                 _progress(run)
             for workers in [int(w) for w in args.workers.split(",") if w.strip()]:
                 run = Run(f"scaling, {workers} worker(s)", args.scaling_sales, workers)
-                clear_through_broker(run, args.server_url, args.broker_url, log_dir, args.timeout)
-                settle_and_check(run, args.server_url, log_dir)
+                clear_through_broker(run, args.database_url, args.broker_url, log_dir, args.timeout,
+                                     args.worker_args.split())
+                settle_and_check(run, args.database_url, log_dir)
                 runs.append(run)
                 _progress(run)
             if args.sales:
                 run = Run(f"bulk, {args.batch:,} a transaction", args.sales, 0)
-                clear_in_bulk(run, args.server_url, log_dir, args.batch)
-                run.baseline_copy_s = baseline_copy(args.server_url)
-                settle_and_check(run, args.server_url, log_dir)
+                clear_in_bulk(run, args.database_url, log_dir, args.batch)
+                run.baseline_copy_s = baseline_copy(args.database_url)
+                settle_and_check(run, args.database_url, log_dir)
                 runs.append(run)
                 _progress(run)
     finally:
-        recreate_database(args.server_url, drop_only=True)
+        reset_schema(args.database_url, drop_only=True)
     print_report(runs, profile)
     if not all(checks_pass(run) for run in runs):
         sys.exit("a check failed")

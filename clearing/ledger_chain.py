@@ -126,7 +126,8 @@ def seal_existing(connection: Connection) -> int:
 
     Only for the migration that adds the chain to a ledger booked before it
     (Core statements on the migration's connection: the ORM guard forbids
-    updates). It would also re-seal a tampered ledger, so nothing else calls it.
+    updates; on PostgreSQL, before revision 0002's append-only triggers or with
+    them disabled). It would also re-seal a tampered ledger, so nothing else calls it.
     """
     accounts = LedgerAccount.__table__
     entries, transactions, head = LedgerEntry.__table__, LedgerTransaction.__table__, LedgerHead.__table__

@@ -132,8 +132,9 @@ APPEND_ONLY = (LedgerTransaction, LedgerEntry)
 def _refuse_ledger_changes(session: Session, _context: Any, _instances: Any) -> None:
     """Ledger rows are never updated or deleted by the application: corrections are reversals.
 
-    Enforced at the ORM level only (every session); a database trigger is left to
-    the migration (raw SQL bypasses this guard, which is what ``verify_ledger`` is for).
+    Enforced at the ORM level in every session; on PostgreSQL, migration 0002's
+    triggers also refuse raw SQL. SQLite has this guard only, and whoever can
+    disable triggers can still alter rows: ``verify_ledger`` finds that.
     """
     for obj in session.deleted:
         if isinstance(obj, APPEND_ONLY):

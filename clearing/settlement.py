@@ -9,6 +9,8 @@ period is closed. ``sales_count`` counts the items (sales and refunds) as before
 
 Statements: the CSV is stored with the settlement; the PDF is rendered on
 request from the shares the settlement took (see ``clearing.statements.data``).
+A settlement marks its shares with one ``UPDATE`` and lets the database add
+them up; nothing is loaded share by share except the CSV's lines.
 """
 from __future__ import annotations
 
@@ -16,14 +18,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from clearing.models import ClearingRecord, ClearingShare, Settlement
 from clearing.periods import parse_period
 from clearing.statements.csv import render_statement_csv
-from clearing.statements.data import statement_of
+from clearing.statements.data import statement_items, statement_of
 from clearing.statements.pdf import render_statement_pdf
 from core.errors import Conflict, NotFound
 from core.unit_of_work import SqlUnitOfWork
@@ -65,31 +67,27 @@ def _settle_operator(
         ).one_or_none()
         if existing is not None:
             return None
-        rows = session.execute(
-            select(ClearingShare, ClearingRecord)
-            .join(ClearingRecord, ClearingShare.record_id == ClearingRecord.id)
-            .where(
-                ClearingShare.operator_id == operator.id,
-                ClearingShare.settlement_id.is_(None),
-                ClearingShare.sale_period <= period,
-                ClearingRecord.currency == currency,
-            )
-            .order_by(ClearingRecord.occurred_at, ClearingRecord.id)
-        ).all()
-        settlement = Settlement(
-            period=period, operator_id=operator.id, currency=currency,
-            total_minor=sum(share.amount_minor for share, _record in rows), sales_count=len(rows),
-            statement_csv="", created_at=now,
-        )
+        settlement = Settlement(period=period, operator_id=operator.id, currency=currency, total_minor=0,
+                                sales_count=0, statement_csv="", created_at=now)
         session.add(settlement)
         try:
             session.flush()
         except IntegrityError:
             return None  # a concurrent run settled this operator first
-        for share, _record in rows:
-            share.settlement_id = settlement.id
-        session.flush()
-        settlement.statement_csv = render_statement_csv(statement_of(session, settlement))
+        session.execute(
+            update(ClearingShare)
+            .where(
+                ClearingShare.operator_id == operator.id,
+                ClearingShare.settlement_id.is_(None),
+                ClearingShare.sale_period <= period,
+                ClearingShare.record_id.in_(select(ClearingRecord.id).where(ClearingRecord.currency == currency)),
+            )
+            .values(settlement_id=settlement.id)
+            .execution_options(synchronize_session=False)
+        )
+        statement = statement_of(session, settlement)
+        settlement.total_minor, settlement.sales_count = statement.total_minor, statement.item_count
+        settlement.statement_csv = render_statement_csv(statement, statement_items(session, settlement))
         uow.commit()
         return settlement
 

@@ -16,6 +16,19 @@ from kombu import Exchange, Queue
 from core.config import Settings
 
 RELAY_INTERVAL_S = 2.0
+PREFETCH_MULTIPLIER = 4
+"""Unacknowledged messages a worker process may hold (``acks_late``: each is acked after its task).
+
+With 1, a solo-pool worker stalled 1.5-2 s every few tasks: kombu's event loop
+(``Hub.create_loop``, kombu 5.7) runs the callbacks scheduled with
+``call_soon`` only at the top of an iteration, so when a message was read by
+the reader's ``call_soon`` continuation, the ack that the task scheduled in turn
+waited for the next poll to time out (the next timer, up to 2 s), and with
+prefetch 1 the broker sends nothing before that ack. With more messages in
+flight the socket stays readable, the poll returns at once and the ack goes
+out. Safe because ``clear_event`` is idempotent by event id: a worker that dies
+gets up to this many messages redelivered, and they change nothing twice.
+"""
 
 
 def clearing_queues(name: str) -> tuple[Queue, Queue]:
@@ -34,7 +47,7 @@ def make_celery(settings: Settings) -> Celery:
         task_eager_propagates=True,
         task_acks_late=True,
         task_reject_on_worker_lost=True,
-        worker_prefetch_multiplier=1,
+        worker_prefetch_multiplier=PREFETCH_MULTIPLIER,
         task_default_queue=settings.clearing_queue,
         task_queues=clearing_queues(settings.clearing_queue),
         task_serializer="json",

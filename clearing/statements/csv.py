@@ -11,17 +11,21 @@ them; their ``sale_id`` column names the kind and ``sale_date`` the key:
 from __future__ import annotations
 
 import csv
+import functools
 import io
+from collections.abc import Iterable
 
-from clearing.statements.data import Statement
+from clearing.statements.data import Statement, StatementItem
 from core.money import Money
 
 HEADER = ["operator_id", "period", "sale_id", "sale_date", "sale_period", "sale_amount", "share", "currency"]
 
 
-def render_statement_csv(statement: Statement) -> str:
+def render_statement_csv(statement: Statement, items: Iterable[StatementItem]) -> str:
+    """``items``: the settlement's shares in order (``statement_items``); the summaries come from ``statement``."""
     cur = statement.currency
 
+    @functools.lru_cache(maxsize=65_536)  # a statement repeats the same few hundred amounts
     def fmt(minor: int) -> str:
         return Money(minor, cur).format()
 
@@ -29,7 +33,7 @@ def render_statement_csv(statement: Statement) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
     head = [statement.operator_id, statement.period]
-    for item in statement.items:
+    for item in items:
         writer.writerow([*head, item.sale_id, item.day, item.sale_period, fmt(item.sale_amount_minor),
                          fmt(item.share_minor), cur])
     for kind, groups in (("PRODUCT", statement.by_product), ("DAY", statement.by_day)):

@@ -75,7 +75,7 @@ def render_statement_pdf(statement: Statement) -> bytes:
         Paragraph(f"Operator: {statement.operator_name} ({statement.operator_id})", styles["Normal"]),
         Paragraph(f"Period: {statement.period}{created}", styles["Normal"]),
         Paragraph(f"IBAN: {statement.iban or '-'}   BIC: {statement.bic or '-'}", styles["Normal"]),
-        Paragraph(f"Currency: {statement.currency}   Cleared items: {len(statement.items)}", styles["Normal"]),
+        Paragraph(f"Currency: {statement.currency}   Cleared items: {statement.item_count}", styles["Normal"]),
         Spacer(1, 6 * mm),
         _totals_table(statement),
         Spacer(1, 6 * mm),

@@ -14,6 +14,7 @@ from clearing.ledger import ledger_total
 from clearing.ledger_chain import verify_ledger
 from clearing.models import ClearingRecord, ClearingShare, LedgerAccount, LedgerEntry, LedgerTransaction
 from core.db import new_id
+from tests.clearing.test_ledger_chain import without_ledger_triggers
 
 OPERATORS = ("BVB", "RBA", "SWA")
 RULES: list[dict[str, Any] | None] = [
@@ -78,6 +79,7 @@ def books(runtime) -> dict[str, Any]:
 
 def wipe_clearing(runtime) -> None:
     with runtime.engine.begin() as conn:
+        without_ledger_triggers(conn)
         for table in ("clearing_shares", "clearing_records", "ledger_entries", "ledger_transactions", "ledger_head",
                       "clearing_carries", "ledger_accounts"):
             conn.execute(text(f"DELETE FROM {table}"))

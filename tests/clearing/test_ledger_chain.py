@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from clearing.ledger import Line, balances, ledger_total, post, psp_receivable, reverse_transaction, wallet_liability
 from clearing.ledger_chain import GENESIS, chain_hash, seal_existing, verify_ledger
@@ -34,9 +35,19 @@ def verify(runtime):
         return verify_ledger(session)
 
 
+def without_ledger_triggers(conn) -> None:
+    """On PostgreSQL, switch off the append-only triggers (migration 0002) for this transaction.
+
+    What someone with superuser access could do; ``verify_ledger`` must still catch what follows.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+
+
 def tamper(runtime, *statements: str) -> None:
-    """Raw SQL beside the application, as someone with database access would."""
+    """Raw SQL beside the application, as someone with database superuser access would."""
     with runtime.engine.begin() as conn:
+        without_ledger_triggers(conn)
         for statement in statements:
             conn.execute(text(statement))
 
@@ -136,6 +147,28 @@ def test_the_application_cannot_update_or_delete_ledger_rows(runtime):
     assert verify(runtime).ok
 
 
+@pytest.mark.parametrize("statement", [
+    "UPDATE ledger_entries SET amount_minor = 7100 WHERE amount_minor = 710",
+    "DELETE FROM ledger_entries WHERE amount_minor = 710",
+    "UPDATE ledger_transactions SET reference = 'forged' WHERE sequence = 2",
+    "DELETE FROM ledger_transactions WHERE sequence = 3",
+])
+def test_postgresql_refuses_raw_sql_that_changes_ledger_rows(runtime, settings, statement):
+    if runtime.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has the ORM guard only (migration 0002 adds triggers on PostgreSQL)")
+    book_three(runtime)
+    with pytest.raises(DBAPIError, match="ledger rows are append-only"), runtime.engine.begin() as conn:
+        conn.execute(text(statement))
+    env = {"FAREBRIDGE_DATABASE_URL": settings.database_url, "FAREBRIDGE_INSTANCE_DIR": str(settings.instance_dir),
+           "FAREBRIDGE_BROKER_URL": ""}
+    result = CliRunner().invoke(main, ["ledger", "verify"], env=env)
+    assert (result.exit_code, result.output.split(":")[0]) == (0, "ledger ok")
+    with runtime.session_factory() as session:  # the ledger still grows, and corrections are reversals
+        reverse_transaction(session, "t2", "booked twice", now=AT + timedelta(hours=1))
+        session.commit()
+    assert verify(runtime).ok and verify(runtime).transactions == 4
+
+
 def test_a_reversal_posts_the_negated_entries_and_keeps_the_original(runtime):
     book_three(runtime)
     with runtime.session_factory() as session:
@@ -203,6 +236,7 @@ def test_the_migration_helper_seals_a_ledger_booked_before_the_chain(runtime):
     tamper(runtime, "UPDATE ledger_transactions SET sequence = id + 100, hash = ''", "DELETE FROM ledger_head")
     assert verify(runtime).ok is False
     with runtime.engine.begin() as connection:
+        without_ledger_triggers(connection)  # as a migration adding the chain would run before 0002
         assert seal_existing(connection) == 3
     with runtime.session_factory() as session:
         rows = session.execute(select(LedgerTransaction.sequence, LedgerTransaction.hash)

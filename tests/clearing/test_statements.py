@@ -9,14 +9,15 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 from reportlab.graphics.charts.barcharts import VerticalBarChart
+from sqlalchemy import func, select, text
 
 from clearing import services
 from clearing.ledger import Line, operator_payable, post, psp_receivable
 from clearing.ledger import get_or_create_account as account
-from clearing.models import ClearingRecord, ClearingShare, Settlement
+from clearing.models import ClearingRecord, ClearingShare, LedgerAccount, LedgerEntry, Settlement
 from clearing.settlement import settle_period
 from clearing.statements.chart import daily_revenue_chart
-from clearing.statements.data import statement_of
+from clearing.statements.data import product_label, product_label_column, statement_items, statement_of
 from clearing.statements.pdf import render_statement_pdf
 from core.db import new_id
 from core.errors import Conflict
@@ -175,3 +176,64 @@ def test_settle_command_writes_csv_and_pdf_per_operator_and_the_payout_file(demo
     assert "Total payable 4.63 EUR" in pdf_text((statements / "statement_RBA_2026-03.pdf").read_bytes())
     again = CliRunner().invoke(main, ["settle", "--period", "2026-03", "--currency", "EUR"], env=env)
     assert again.exit_code == 1 and "already settled" in again.output
+
+
+def test_the_database_labels_products_as_product_label_does(runtime):
+    payloads = [
+        {"rider_category": "adult"}, {"rider_category": "child", "pass_id": "p1"},
+        {"rider_category": "senior", "subscription_id": "s1", "pass_id": "p1"}, {"pass_id": "p2"}, {},
+        {"rider_category": "", "pass_id": None, "subscription_id": ""},
+        {"rider_category": None, "subscription_id": None},
+    ]
+    with runtime.session_factory() as session:
+        for n, payload in enumerate(payloads):
+            session.add(OutboxEvent(id=f"e{n}", type="SalePaid", payload=payload, created_at=MARCH_14,
+                                    publish_attempts=0))
+        session.commit()
+        query, label = product_label_column(session, select(OutboxEvent.id))
+        labels = dict(session.execute(query.add_columns(label)).all())
+    assert labels == {f"e{n}": product_label(payload) for n, payload in enumerate(payloads)}
+    assert set(labels.values()) == {"single ticket, adult", "pass, child", "subscription, senior", "pass",
+                                    "single ticket"}
+
+
+def test_the_database_totals_add_up_to_the_statement_lines(demo):
+    march_sales(demo)
+    for n in range(5):  # a few more, on several days, with a commission and a clearing fee
+        event = sale_event(500 + n * 37, [("RBA", 300), ("SWA", 200 + n)], paid_at=MARCH_15.replace(day=21 + n))
+        event["payload"]["apportionment"] = {"method": "standalone_fares", "commission": {"channel": "app",
+                                             "rate": "1/50"}, "clearing_fee": {"rate": "1/100", "fixed_minor": 1}}
+        publish_and_clear(demo, event)
+    settlements = settled(demo, now=datetime(2026, 4, 1, tzinfo=UTC))
+    booked = {"commission": 0, "fees": 0}
+    for operator_id in ("RBA", "SWA"):
+        with demo.session_factory() as session:
+            settlement = session.get(Settlement, settlements[operator_id].id)
+            statement = statement_of(session, settlement)
+            items = list(statement_items(session, settlement))
+        assert statement.item_count == len(items) == settlement.sales_count == 8
+        assert statement.total_minor == sum(i.share_minor for i in items) == settlement.total_minor
+        assert statement.refunds_minor == sum(i.share_minor for i in items if i.kind == "refund") < 0
+        assert {d.key: d.net_minor for d in statement.by_day} == {
+            day: sum(i.share_minor for i in items if i.day == day) for day in {i.day for i in items}}
+        assert sum(p.sales_count for p in statement.by_product) == 7
+        booked["commission"] += statement.commission_minor
+        booked["fees"] += statement.clearing_fees_minor
+    # every operator's part of the commission and fees adds up to what the ledger booked
+    with demo.session_factory() as session:
+        ledger = {name: -int(session.scalar(
+            select(func.sum(LedgerEntry.amount_minor)).join(LedgerAccount)
+            .where(LedgerAccount.code.startswith(prefix))) or 0)
+            for name, prefix in (("commission", "commission:"), ("fees", "clearing_fees:"))}
+    assert booked == ledger and ledger["commission"] > 0 and ledger["fees"] > 0
+
+def test_statement_days_are_utc_days_whatever_the_database_time_zone(demo):
+    late_evening = datetime(2026, 3, 14, 23, 30, tzinfo=UTC)  # already the 15th in Berlin
+    publish_and_clear(demo, sale_event(837, [("RBA", 450), ("SWA", 480)], paid_at=late_evening))
+    rba = settled(demo)["RBA"]
+    with demo.session_factory() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SET TIME ZONE 'Europe/Berlin'"))
+        statement = statement_of(session, session.get(Settlement, rba.id))
+        days = [item.day for item in statement_items(session, session.get(Settlement, rba.id))]
+    assert [d.key for d in statement.by_day] == days == ["2026-03-14"]

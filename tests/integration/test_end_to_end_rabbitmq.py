@@ -45,13 +45,14 @@ def call(base: str, method: str, path: str, body: Any = None, headers: dict[str,
         return error.code, json.loads(error.read() or b"null")
 
 
-def wait_until(check, timeout: float, what: str):
+def wait_until(check, timeout: float, what: str, every: float = 0.05):
+    """Polls often: a worker clears a sale in a few ms, and the fault tests must act mid-batch."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = check()
         if result:
             return result
-        time.sleep(0.3)
+        time.sleep(every)
     raise AssertionError(f"timed out waiting for {what}")
 
 
