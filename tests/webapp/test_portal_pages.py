@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from core.db import utcnow
 from tests.conftest import ADMIN
-from tests.webapp.page_session import ADMIN_EMAIL, PASSENGER_EMAIL, log_in, operator_email
+from tests.webapp.page_session import ADMIN_EMAIL, PASSENGER_EMAIL, log_in, operator_email, page_csrf_token
 from tests.webapp.test_thin_path_api import first_option, order, pay
 
 PERIOD_NOW = utcnow().strftime("%Y-%m")
@@ -149,3 +149,11 @@ def test_the_operator_page_shows_what_is_not_settled_yet(client):
     total = settle(client)["RBA"]["total"]
     page = client.get("/portal/operators/RBA").get_data(as_text=True)
     assert "Nothing: every cleared share is settled." in page and f"€{total}" in page
+
+
+def test_unknown_operators_and_settlements_are_404_for_every_portal_role(client):
+    for email in (operator_email("RBA"), ADMIN_EMAIL):
+        log_in(client, email)
+        assert client.get("/portal/operators/NOPE").status_code == 404
+        assert client.get("/portal/settlements/424242/items").status_code == 404
+        client.post("/logout", data={"csrf_token": page_csrf_token(client)})

@@ -65,11 +65,11 @@ def index() -> Response | str:
 @bp.get("/operators/<operator_id>")
 @login_required(*ROLES)
 def operator(operator_id: str) -> str:
-    _may_see(operator_id)
     with runtime().session_factory() as session:
         found = session.get(Operator, operator_id)
-        if found is None:
+        if found is None:  # before the ownership check: operators are public (GET /api/v1/operators)
             raise NotFound(f"no operator {operator_id}")
+        _may_see(operator_id)
         settlements = list(reversed(settlements_of(session, operator_id)))
         return render_template("portal/operator.html", operator=found, settlements=settlements,
                                open_periods=open_periods(session, operator_id))
