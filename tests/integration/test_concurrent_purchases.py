@@ -202,5 +202,4 @@ def test_concurrent_purchases_and_wallet_spends_leave_no_duplicates_and_no_overd
         assert ledger_total(session) == 0
         assert balances(session)["wallet_liability:EUR"] == -sum(held.values())
     engine.dispose()
-    assert problems(log) == []
-    assert elapsed < 100
+    assert problems(log) == []  # the time is printed above, not asserted: speed is bench/purchases_http's job
