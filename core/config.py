@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_QUEUE = "farebridge.clearing"
+DEFAULT_PAYG_QUEUE = "farebridge.payg"
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +22,9 @@ class Settings:
     secret_key: str
     quote_ttl_seconds: int
     timezone: str
+    payg_late_tap_hours: int = 72
+    payg_transfer_minutes: int = 60
+    payg_queue: str = DEFAULT_PAYG_QUEUE
 
     @property
     def eager(self) -> bool:
@@ -42,4 +46,7 @@ class Settings:
             secret_key=env.get("FAREBRIDGE_SECRET_KEY", "dev-only-secret-change-me"),
             quote_ttl_seconds=int(env.get("FAREBRIDGE_QUOTE_TTL_SECONDS", "900")),
             timezone=env.get("FAREBRIDGE_TIMEZONE", "Europe/Berlin"),
+            payg_late_tap_hours=int(env.get("FAREBRIDGE_PAYG_LATE_TAP_HOURS", "72")),
+            payg_transfer_minutes=int(env.get("FAREBRIDGE_PAYG_TRANSFER_MINUTES", "60")),
+            payg_queue=env.get("FAREBRIDGE_PAYG_QUEUE", DEFAULT_PAYG_QUEUE),
         )
