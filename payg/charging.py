@@ -211,7 +211,7 @@ def charge_accounts(
             run.collected_minor += delta
         else:
             run.given_back_minor -= delta
-        if delta != 0:
+        if delta != 0 or kind == ADJUSTMENT:  # an adjustment of 0 may still move the operators' shares
             events.append(_event(row, account, rating, before, tariff, now))
     if charge_rows:
         session.execute(insert(PaygCharge), charge_rows)
