@@ -3,11 +3,21 @@ from __future__ import annotations
 
 import sys
 
-from bench import apportion, clearing_throughput, plan_price, price_throughput, purchases_http, thin_path
+from bench import (
+    apportion,
+    clearing_throughput,
+    payg_rating,
+    plan_price,
+    price_throughput,
+    purchases_http,
+    taps_ingest,
+    thin_path,
+)
 
 BENCHMARKS = {"thin_path": thin_path.main, "plan_price": plan_price.main, "price_throughput": price_throughput.main,
               "purchases_http": purchases_http.main, "apportion": apportion.main,
-              "clearing_throughput": clearing_throughput.main}
+              "clearing_throughput": clearing_throughput.main, "taps_ingest": taps_ingest.main,
+              "payg_rating": payg_rating.main}
 
 
 def main(argv: list[str]) -> None:

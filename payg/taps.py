@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from fares.native.v2.caps import service_date
@@ -120,17 +120,40 @@ def _known_accounts(session: Session, account_ids: Iterable[str]) -> set[str]:
     return known
 
 
+_COLUMNS = ("device_id", "event_id", "account_id", "kind", "route_id", "stop_id", "tapped_at", "service_date",
+            "received_at")
+_INCOMING = (
+    "CREATE TEMP TABLE IF NOT EXISTS payg_taps_incoming (device_id text, event_id text, account_id text, kind text,"
+    " route_id text, stop_id text, tapped_at timestamptz, service_date date, received_at timestamptz)"
+    " ON COMMIT DELETE ROWS"
+)
+_FROM_INCOMING = (
+    f"INSERT INTO payg_taps ({', '.join(_COLUMNS)}) SELECT {', '.join(_COLUMNS)} FROM payg_taps_incoming"
+    " ON CONFLICT (device_id, event_id) DO NOTHING RETURNING id"
+)
+
+
 def insert_new_taps(session: Session, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert rows, skipping stored ``(device_id, event_id)`` pairs; how many were new."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    inserted = 0
-    for start in range(0, len(rows), _INSERT_CHUNK):
-        chunk = rows[start : start + _INSERT_CHUNK]
-        statement = insert(Tap).values(list(chunk)).on_conflict_do_nothing(
-            index_elements=["device_id", "event_id"]).returning(Tap.id)
-        inserted += len(session.execute(statement).all())
-    return inserted
+    """Insert rows, skipping stored ``(device_id, event_id)`` pairs; how many were new.
+
+    PostgreSQL: ``COPY`` into a temporary table, then one ``INSERT ... SELECT
+    ... ON CONFLICT DO NOTHING`` (a big batch costs little more than the copy).
+    SQLite: one cached ``INSERT ... ON CONFLICT DO NOTHING`` for many rows.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        connection = session.connection()
+        connection.exec_driver_sql(_INCOMING)
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(f"COPY payg_taps_incoming ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[name] for name in _COLUMNS])
+        inserted = len(connection.exec_driver_sql(_FROM_INCOMING).all())
+        connection.exec_driver_sql("DELETE FROM payg_taps_incoming")
+        return inserted
+    table = Tap.__table__
+    statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=["device_id", "event_id"]) \
+        .returning(table.c.id)  # type: ignore[attr-defined]
+    return len(session.connection().execute(statement, list(rows)).all())
 
 
 def ingest_taps(
