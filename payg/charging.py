@@ -34,7 +34,7 @@ from fares.network import Network
 from fares.price import FareEngine
 from payg.max_fare import MaxFareRule
 from payg.models import ADJUSTMENT, CAPTURED, CARD, CHARGE, DECLINED, REFUNDED, PaygAccount, PaygCharge, Tap
-from payg.rating import DayRating, PricedJourney, RatingRules, price_journey, rate_day, rules_for, week_start
+from payg.rating import DayRating, PricedJourney, price_journey, rate_day, rules_for, week_start
 from payg.statement import statement_json
 from payg.trips import TapRecord, reconstruct
 from ticketing.payment_providers import PaymentProvider, capture_with_retries, refund_with_retries
@@ -138,7 +138,7 @@ def _booked(session: Session, account_ids: Sequence[str], day: date) -> dict[str
 def rate_account(
     account: PaygAccount | Any, taps: Sequence[Any], day: date, tariff: TariffView, max_fare: MaxFareRule,
     transfer_window: timedelta,
-) -> tuple[DayRating, RatingRules]:
+) -> DayRating:
     """Rate one account's ``day`` from its taps of the week up to that day."""
     rules = rules_for(tariff.model, tariff.currency, account.rider_category)
     by_day: dict[date, list[TapRecord]] = defaultdict(list)
@@ -154,7 +154,7 @@ def rate_account(
         week[service_day] = [price_journey(tariff.engine, max_fare, journey, account.rider_category)
                              for journey in rebuilt.journeys]
     rating = rate_day(day, week, rules, tariff.network)
-    return dataclasses.replace(rating, reconstruction=reconstruction), rules
+    return dataclasses.replace(rating, reconstruction=reconstruction)
 
 
 def charge_accounts(
@@ -181,7 +181,7 @@ def charge_accounts(
         if only_stale and before.taps_seen == taps_today:
             continue
         run.accounts += 1
-        rating, _ = rate_account(account, account_taps, day, tariff, max_fare, transfer_window)
+        rating = rate_account(account, account_taps, day, tariff, max_fare, transfer_window)
         delta = rating.charged_minor - before.paid_minor
         if before.taps_seen is not None and delta == 0 and before.taps_seen == taps_today:
             run.unchanged += 1

@@ -27,7 +27,7 @@ class PaygAccount(Base):
     __tablename__ = "payg_accounts"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    rider_category: Mapped[str] = mapped_column(String(64))
+    rider_category: Mapped[str | None] = mapped_column(String(64))  # None: the tariff has no categories
     currency: Mapped[str] = mapped_column(String(3))
     payment_method: Mapped[str] = mapped_column(String(16))  # card | wallet
     card_token: Mapped[str | None] = mapped_column(String(100))  # the PSP's token, never a card number

@@ -19,7 +19,7 @@ from typing import Any
 
 from core.errors import NoFareFound
 from core.money import Money, split_minor
-from fares.native.v2.caps import Cap, Charge, apply_caps, service_date
+from fares.native.v2.caps import Cap, Charge, apply_caps
 from fares.native.v2.passes import DAY, Pass
 from fares.network import Network
 from fares.price import FareEngine, ItineraryLeg, Price
@@ -171,10 +171,6 @@ def rate_day(
         caps_applied=tuple(sorted(applied)), day_pass=chosen_pass,
         operators_uncapped=tuple(sorted(operators.items())),
     )
-
-
-def journey_day(priced: PricedJourney, rules: RatingRules) -> date:
-    return service_date(priced.journey.start, rules.timezone, rules.day_start_s)
 
 
 def rules_for(model: Any, currency: str, rider_category: str | None) -> RatingRules:

@@ -79,7 +79,7 @@ def open_account(uow: SqlUnitOfWork, cmd: OpenAccount, now: datetime) -> PaygAcc
                                        details=[{"field": "wallet_id"}])
         if not is_currency_code(currency):  # pragma: no cover - tariffs are validated on import
             raise ValidationFailed(f"bad currency {currency}")
-        account = PaygAccount(id=cmd.account_id, rider_category=category or "", currency=currency,
+        account = PaygAccount(id=cmd.account_id, rider_category=category, currency=currency,
                               payment_method=cmd.payment_method,
                               card_token=cmd.card_token if cmd.payment_method == CARD else None,
                               wallet_id=cmd.wallet_id if cmd.payment_method == WALLET else None, created_at=now)

@@ -20,7 +20,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table('payg_accounts',
     sa.Column('id', sa.String(length=64), nullable=False),
-    sa.Column('rider_category', sa.String(length=64), nullable=False),
+    sa.Column('rider_category', sa.String(length=64), nullable=True),
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('payment_method', sa.String(length=16), nullable=False),
     sa.Column('card_token', sa.String(length=100), nullable=True),

@@ -46,9 +46,8 @@ def taps_of(rides, account="acc"):  # type: ignore[no-untyped-def]
 
 def rate(taps, day, category="adult", view=VIEW):  # type: ignore[no-untyped-def]
     account = SimpleNamespace(id="acc", rider_category=category)
-    rating, _ = rate_account(account, [t for t in taps if t.service_date <= day], day, view,
-                             MaxFareRule(view.engine, view.network), WINDOW)
-    return rating
+    return rate_account(account, [t for t in taps if t.service_date <= day], day, view,
+                        MaxFareRule(view.engine, view.network), WINDOW)
 
 
 def test_a_day_below_the_cap_pays_the_sum_of_its_best_fares():
