@@ -22,9 +22,11 @@ bp = Blueprint("taps", __name__)
 
 def _date(value: Any, field: str) -> date:
     try:
-        return date.fromisoformat(value) if isinstance(value, str) else date.fromisoformat("")
+        if isinstance(value, str):
+            return date.fromisoformat(value)
     except ValueError:
-        raise ValidationFailed(f"{field} must be a date like 2026-11-24", details=[{"field": field}]) from None
+        pass
+    raise ValidationFailed(f"{field} must be a date like 2026-11-24", details=[{"field": field}])
 
 
 def account_json(account: PaygAccount) -> dict[str, Any]:
