@@ -34,7 +34,7 @@ from fares.network import Network
 from fares.price import FareEngine
 from payg.max_fare import MaxFareRule
 from payg.models import ADJUSTMENT, CAPTURED, CARD, CHARGE, DECLINED, REFUNDED, PaygAccount, PaygCharge, Tap
-from payg.rating import DayRating, PricedJourney, price_journey, rate_day, rules_for, week_start
+from payg.rating import DayRating, PricedJourney, SingleRideMemo, price_journey, rate_day, rules_for, week_start
 from payg.statement import statement_json
 from payg.trips import TapRecord, reconstruct
 from ticketing.payment_providers import PaymentProvider, capture_with_retries, refund_with_retries
@@ -61,6 +61,11 @@ class TariffView:
     model: Any  # a format-2 ``TariffV2`` (caps, passes), else None
     currency: str
     tariff_version_id: int | None
+
+    @property
+    def fares_vary_by_time(self) -> bool:
+        """Only a format-2 tariff without time bands is known to price a ride the same at any hour."""
+        return self.model is None or bool(self.model.time_bands)
 
 
 @dataclass(slots=True)
@@ -137,7 +142,7 @@ def _booked(session: Session, account_ids: Sequence[str], day: date) -> dict[str
 
 def rate_account(
     account: PaygAccount | Any, taps: Sequence[Any], day: date, tariff: TariffView, max_fare: MaxFareRule,
-    transfer_window: timedelta,
+    transfer_window: timedelta, single_rides: SingleRideMemo | None = None,
 ) -> DayRating:
     """Rate one account's ``day`` from its taps of the week up to that day."""
     rules = rules_for(tariff.model, tariff.currency, account.rider_category)
@@ -151,7 +156,7 @@ def rate_account(
         rebuilt = reconstruct(by_day[service_day], transfer_window)
         if service_day == day:
             reconstruction = rebuilt
-        week[service_day] = [price_journey(tariff.engine, max_fare, journey, account.rider_category)
+        week[service_day] = [price_journey(tariff.engine, max_fare, journey, account.rider_category, single_rides)
                              for journey in rebuilt.journeys]
     rating = rate_day(day, week, rules, tariff.network)
     return dataclasses.replace(rating, reconstruction=reconstruction)
@@ -169,7 +174,8 @@ def charge_accounts(
     ids = [a.id for a in accounts]
     taps = _taps(session, ids, week_start(day), day)
     booked = _booked(session, ids, day)
-    max_fare = MaxFareRule(tariff.engine, tariff.network)
+    max_fare = MaxFareRule(tariff.engine, tariff.network, tariff.fares_vary_by_time)
+    single_rides: SingleRideMemo | None = None if tariff.fares_vary_by_time else {}
     charge_rows: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     for account in accounts:
@@ -181,7 +187,7 @@ def charge_accounts(
         if only_stale and before.taps_seen == taps_today:
             continue
         run.accounts += 1
-        rating = rate_account(account, account_taps, day, tariff, max_fare, transfer_window)
+        rating = rate_account(account, account_taps, day, tariff, max_fare, transfer_window, single_rides)
         delta = rating.charged_minor - before.paid_minor
         if before.taps_seen is not None and delta == 0 and before.taps_seen == taps_today:
             run.unchanged += 1

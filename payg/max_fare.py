@@ -23,16 +23,20 @@ class MaxFare:
 
 
 class MaxFareRule:
-    """Remembers answers per (route, stop, rider category, departure) within one rating run."""
+    """Remembers answers per (route, stop, rider category, departure) within one rating run.
 
-    def __init__(self, engine: FareEngine, network: Network) -> None:
+    ``time_matters=False`` (a tariff without time bands) drops the departure from the key.
+    """
+
+    def __init__(self, engine: FareEngine, network: Network, time_matters: bool = True) -> None:
         self.engine = engine
         self.network = network
-        self._memo: dict[tuple[str, str, str | None, datetime], MaxFare | None] = {}
+        self.time_matters = time_matters
+        self._memo: dict[tuple[str, str, str | None, datetime | None], MaxFare | None] = {}
 
     def destination(self, route_id: str, from_stop_id: str, departure: datetime,
                     rider_category: str | None) -> MaxFare | None:
-        key = (route_id, from_stop_id, rider_category, departure)
+        key = (route_id, from_stop_id, rider_category, departure if self.time_matters else None)
         if key not in self._memo:
             self._memo[key] = self._search(route_id, from_stop_id, departure, rider_category)
         return self._memo[key]

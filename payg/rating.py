@@ -71,8 +71,12 @@ class DayRating:
     notes: tuple[str, ...] = field(default=())
 
 
-def price_journey(engine: FareEngine, max_fare: MaxFareRule, journey: Journey,
-                  rider_category: str | None) -> PricedJourney:
+SingleRideMemo = dict[tuple[str, str, str, str | None], Price | None]
+
+
+def price_journey(engine: FareEngine, max_fare: MaxFareRule, journey: Journey, rider_category: str | None,
+                  single_rides: SingleRideMemo | None = None) -> PricedJourney:
+    """``single_rides``: a memo for one-leg journeys, only for tariffs whose fares do not vary with the time."""
     legs: list[ItineraryLeg] = []
     max_fare_legs: list[int] = []
     for index, leg in enumerate(journey.legs):
@@ -85,10 +89,20 @@ def price_journey(engine: FareEngine, max_fare: MaxFareRule, journey: Journey,
             to_stop = found.to_stop_id
             max_fare_legs.append(index)
         legs.append(ItineraryLeg(leg.route_id, leg.from_stop_id, to_stop, leg.tap_in, leg.tap_out))
-    try:
-        price = engine.price(legs, rider_category)
-    except NoFareFound as error:
-        return PricedJourney(journey, None, tuple(legs), tuple(max_fare_legs), problem=str(error))
+    key = (legs[0].route_id, legs[0].from_stop_id, legs[0].to_stop_id, rider_category) if len(legs) == 1 else None
+    if single_rides is not None and key is not None and key in single_rides:
+        price = single_rides[key]
+        if price is None:
+            return PricedJourney(journey, None, tuple(legs), tuple(max_fare_legs), problem="no fare for this ride")
+    else:
+        try:
+            price = engine.price(legs, rider_category)
+        except NoFareFound as error:
+            if single_rides is not None and key is not None:
+                single_rides[key] = None
+            return PricedJourney(journey, None, tuple(legs), tuple(max_fare_legs), problem=str(error))
+        if single_rides is not None and key is not None:
+            single_rides[key] = price
     problem = None if price.total is not None else f"no fare for leg(s) {list(price.unpriced_legs)}"
     return PricedJourney(journey, price if price.total is not None else None, tuple(legs),
                          tuple(max_fare_legs), problem)

@@ -158,3 +158,20 @@ def test_replaying_the_days_taps_in_any_order_gives_the_same_charge(raw, rng: ra
     for offset in range(7):
         day = MONDAY + timedelta(days=offset)
         assert rate(unique, day).charged_minor == rate(taps, day).charged_minor
+
+
+@settings(max_examples=20, deadline=None)
+@given(ride_lists)
+def test_remembering_single_rides_of_a_tariff_without_time_bands_changes_no_amount(raw):
+    taps = taps_of(_rides(raw))
+    assert not VIEW.fares_vary_by_time
+    memo: dict = {}
+    max_fare = MaxFareRule(VIEW.engine, VIEW.network, time_matters=False)
+    account = SimpleNamespace(id="acc", rider_category="adult")
+    for offset in range(7):
+        day = MONDAY + timedelta(days=offset)
+        remembered = rate_account(account, [t for t in taps if t.service_date <= day], day, VIEW, max_fare, WINDOW,
+                                  memo)
+        fresh = rate(taps, day)
+        assert (remembered.charged_minor, remembered.uncapped_minor, remembered.charged_per_journey) == \
+            (fresh.charged_minor, fresh.uncapped_minor, fresh.charged_per_journey)
