@@ -1,15 +1,18 @@
 """Tap ingestion on SQLite and PostgreSQL: once per (device, event id), late window, refusals one by one."""
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from core.errors import ValidationFailed
+from fares.services import activate_tariff, import_native_tariff
 from payg.models import Tap
 from payg.services import OpenAccount, ingest, open_account
 from tests.payg.rides import at, ride, tap
+from webapp.demo import TARIFF_FILE
 
 DAY = date(2026, 11, 24)
 NOW = at(DAY, "23:00")
@@ -73,6 +76,10 @@ def test_late_taps_are_accepted_within_the_window_and_refused_after_it(rider):
 
 
 def test_a_tap_is_filed_under_its_service_day_which_starts_at_half_past_four(rider):
+    package = json.loads(TARIFF_FILE.read_text(encoding="utf-8")) | {"service_day_start": "04:30"}
+    with rider.session_factory() as session:
+        activate_tariff(session, import_native_tariff(session, json.dumps(package), "night.json").id)
+        session.commit()
     night = tap("card-1", "in", "T1", "ALT_MARKT", datetime.fromisoformat("2026-11-25T03:00:00+01:00"))
     ingest(rider.uow(), [night], rider.settings, NOW + timedelta(hours=5))
     with rider.session_factory() as session:

@@ -96,7 +96,7 @@ def test_a_ride_after_midnight_before_half_past_four_belongs_to_the_service_day_
     night = taps_of([(MONDAY + timedelta(days=1), "02:00", 1, True)])
     for tap in night:
         tap.service_date = MONDAY  # as ingestion files it: 02:00 is before the 04:30 day start
-    rating = rate(late + night, MONDAY)
+    rating = rate(late + night, MONDAY, view=demo_view(service_day_start="04:30"))
     assert (rating.uncapped_minor, rating.charged_minor) == (960, 900)
 
 
