@@ -10,12 +10,22 @@ from sqlalchemy import select
 
 from clearing.ledger import balances, ledger_total
 from clearing.models import ClearingRecord
+from clearing.periods import parse_period
+from clearing.reconciliation import reconcile
 from clearing.tasks import publish_event
 from clearing.worker import configure
 from core.money import Money
 from core.outbox import PAYG_DAY_CHARGED, OutboxEvent, relay_pending
 from payg.models import PaygAccount, PaygCharge
-from payg.services import OpenAccount, charge_day, correct_late_taps, day_charges, ingest, open_account
+from payg.services import (
+    OpenAccount,
+    charge_day,
+    correct_late_taps,
+    day_charges,
+    ingest,
+    open_account,
+    payg_money,
+)
 from tests.payg.rides import at, ride
 from ticketing.payment_providers import SandboxCardProvider
 from ticketing.wallets import Wallet, open_wallet, top_up
@@ -180,3 +190,26 @@ def test_replaying_the_days_events_gives_the_same_charge(demo, rides, rng):
     paid = sum(c.amount_minor for c in charges(demo, account, MONDAY))
     assert paid == first.collected_minor <= 900
     assert again.collected_minor == again.given_back_minor == corrected.collected_minor == 0
+
+
+def test_money_given_back_by_an_adjustment_is_taken_back_from_the_operators_and_reconciles(card):
+    ingest(card.uow(), ride("card-1", "RE1", "WES_BF", None, MONDAY, "07:00")
+           + ride("card-1", "T1", "ALT_WALDSIEDLUNG", "ALT_GARTENSTADT", MONDAY, "12:00", "12:20"),
+           card.settings, at(MONDAY, "23:00"))
+    provider = SandboxCardProvider()
+    run(card, MONDAY, at(TUESDAY, "05:00"), provider)  # 7.10 (maximum fare) + 2.90, capped at 9.00
+    tap_out = ride("card-1", "RE1", "ALT_HBF", "ALT_HBF", MONDAY, "07:30", "07:30")[1]
+    ingest(card.uow(), [tap_out], card.settings, at(TUESDAY, "09:00"))
+    correct_late_taps(card.uow(), provider, card.settings, at(TUESDAY, "10:00"), TUESDAY)  # 4.80 + 2.90
+    configure(card.settings)
+    relay_pending(card.session_factory, publish_event)
+    start, end = parse_period("2026-11")
+    with card.session_factory() as session:
+        collected, given_back = payg_money(session, start, end, "EUR")
+        result = reconcile(session, "2026-11", "EUR", collected, given_back)
+        books = balances(session)
+    assert (collected, given_back) == (900, 130)
+    assert result.difference_minor == 0 and result.ledger_total_minor == 0
+    assert result.operator_shares_minor == 770
+    # 7.70 split by the uncapped fares RBA 4.80, TAL 2.90
+    assert (books["operator_payable:RBA:EUR"], books["operator_payable:TAL:EUR"]) == (-480, -290)
