@@ -52,6 +52,12 @@ def day_id(account_id: str, day: date) -> str:
     return str(uuid.uuid5(_DAY_IDS, f"{account_id}\n{day.isoformat()}"))
 
 
+def charge_id_for(account_id: str, day: date, sequence: int) -> str:
+    """The same account, day and sequence always name the same charge, and so the same provider reference:
+    a run retried after a crash between the capture and the commit cannot capture twice."""
+    return str(uuid.uuid5(_DAY_IDS, f"{account_id}\n{day.isoformat()}\n{sequence}"))
+
+
 @dataclass(frozen=True, slots=True)
 class TariffView:
     """The active tariff as rating needs it."""
@@ -192,7 +198,7 @@ def charge_accounts(
         if before.taps_seen is not None and delta == 0 and before.taps_seen == taps_today:
             run.unchanged += 1
             continue
-        charge_id = new_id()
+        charge_id = charge_id_for(account.id, day, before.last_sequence + 1)
         kind = CHARGE if before.paid_minor == 0 and before.taps_seen is None else ADJUSTMENT
         status, reference, reason = _collect(session, provider, account, charge_id, delta, before, now)
         row = {

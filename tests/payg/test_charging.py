@@ -16,6 +16,7 @@ from clearing.tasks import publish_event
 from clearing.worker import configure
 from core.money import Money
 from core.outbox import PAYG_DAY_CHARGED, OutboxEvent, relay_pending
+from payg.charging import charge_accounts
 from payg.models import PaygAccount, PaygCharge
 from payg.services import (
     OpenAccount,
@@ -25,6 +26,7 @@ from payg.services import (
     ingest,
     open_account,
     payg_money,
+    tariff_view,
 )
 from tests.payg.rides import at, ride
 from ticketing.payment_providers import SandboxCardProvider
@@ -213,3 +215,16 @@ def test_money_given_back_by_an_adjustment_is_taken_back_from_the_operators_and_
     assert result.operator_shares_minor == 770
     # 7.70 split by the uncapped fares RBA 4.80, TAL 2.90
     assert (books["operator_payable:RBA:EUR"], books["operator_payable:TAL:EUR"]) == (-480, -290)
+
+
+def test_a_run_lost_before_its_commit_does_not_capture_twice_when_run_again(card):
+    ingest(card.uow(), busy_day("card-1", MONDAY), card.settings, at(MONDAY, "23:00"))
+    provider = SandboxCardProvider()
+    with card.session_factory() as session:
+        account = session.get(PaygAccount, "card-1")
+        charge_accounts(session, [account], MONDAY, tariff_view(session), provider, at(TUESDAY, "05:00"),
+                        timedelta(minutes=60))
+        session.rollback()  # the process died after the capture, before the commit
+    run(card, MONDAY, at(TUESDAY, "06:00"), provider)
+    (charge,) = charges(card, "card-1", MONDAY)
+    assert (provider.attempts(charge.id), provider.capture_count(charge.id)) == (2, 1)
