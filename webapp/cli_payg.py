@@ -5,6 +5,7 @@ import json
 import os
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -72,10 +73,7 @@ def ingest(path: Path) -> None:
     """Store the taps of a JSON file (a list, or {"taps": [...]}); refused ones are listed. Exit 1 if any."""
     from payg.services import ingest as ingest_batch
 
-    body = json.loads(path.read_text(encoding="utf-8"))
-    taps = body.get("taps") if isinstance(body, dict) else body
-    if not isinstance(taps, list):
-        raise click.ClickException(f"{path}: expected a list of taps or {{\"taps\": [...]}}")
+    taps = _taps_of(path)
     rt = get_runtime()
     try:
         result = ingest_batch(rt.uow(), taps, rt.settings, utcnow())
@@ -87,6 +85,32 @@ def ingest(path: Path) -> None:
     click.echo(f"accepted {result.accepted}, duplicates {result.duplicates}, refused {len(result.rejected)}")
     if result.rejected:
         raise SystemExit(1)
+
+
+@payg.command("publish")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--batch", default=1000, show_default=True, help="Taps per message")
+def publish(path: Path, batch: int) -> None:
+    """Hand the taps of a JSON file to the pay-as-you-go queue on RabbitMQ, as a validator gateway does."""
+    from clearing.worker import configure
+    from payg.tasks import publish_taps
+
+    rt = get_runtime()
+    if rt.settings.eager:
+        raise click.UsageError("set FAREBRIDGE_BROKER_URL; without a broker use `payg ingest`")
+    taps = _taps_of(path)
+    configure(rt.settings)
+    for start in range(0, len(taps), batch):
+        publish_taps(taps[start : start + batch])
+    click.echo(f"published {len(taps)} tap(s) to {rt.settings.payg_queue}")
+
+
+def _taps_of(path: Path) -> list[Any]:
+    body = json.loads(path.read_text(encoding="utf-8"))
+    taps = body.get("taps") if isinstance(body, dict) else body
+    if not isinstance(taps, list):
+        raise click.ClickException(f"{path}: expected a list of taps or {{\"taps\": [...]}}")
+    return taps
 
 
 @payg.command("worker", context_settings={"ignore_unknown_options": True})

@@ -3,6 +3,7 @@
 worker; reconciliation to the cent. PostgreSQL and RabbitMQ."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -20,7 +21,6 @@ from sqlalchemy import func, select
 from clearing.models import ClearingRecord
 from clearing.periods import parse_period
 from clearing.reconciliation import reconcile
-from clearing.worker import configure
 from core.config import Settings
 from core.db import utcnow
 from core.outbox import PAYG_DAY_CHARGED
@@ -63,9 +63,8 @@ def stack(tmp_path: Path, postgres_url: str) -> Iterator[dict[str, Any]]:
     settings = Settings.from_env(env)
     runtime = Runtime.from_settings(settings)
     set_runtime(runtime)
-    configure(settings)
     try:
-        yield {"runtime": runtime, "cli": cli, "env": env, "workers": workers}
+        yield {"runtime": runtime, "cli": cli, "env": env, "workers": workers, "tmp": tmp_path}
     finally:
         set_runtime(None)
         runtime.engine.dispose()
@@ -92,9 +91,16 @@ def count(runtime: Runtime, query: Any) -> int:
         return int(session.scalar(query) or 0)
 
 
-def test_taps_through_rabbitmq_are_stored_once_charged_by_shards_and_cleared(stack):
-    from payg.tasks import publish_taps
+def publish(stack: dict[str, Any], taps: list[dict[str, Any]], name: str) -> None:
+    """``farebridge payg publish`` in its own process (this one's Celery app may be bound to another broker)."""
+    path = stack["tmp"] / f"{name}.json"
+    path.write_text(json.dumps({"taps": taps}))
+    done = subprocess.run(stack["cli"] + ["payg", "publish", str(path), "--batch", "3"], env=stack["env"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
 
+
+def test_taps_through_rabbitmq_are_stored_once_charged_by_shards_and_cleared(stack):
     runtime: Runtime = stack["runtime"]
     open_account(runtime.uow(), OpenAccount("rabbit-1", "adult", "card", "tok_ok"), utcnow())
     day = (utcnow() - timedelta(days=1)).date()
@@ -102,11 +108,11 @@ def test_taps_through_rabbitmq_are_stored_once_charged_by_shards_and_cleared(sta
             + ride("rabbit-1", "T1", "ALT_WALDSIEDLUNG", "ALT_GARTENSTADT", day, "10:00", "10:20")
             + ride("rabbit-1", "RE1", "ALT_HBF", "WES_BF", day, "17:00", "17:30"))
     bad = {**taps[0], "event_id": "bad-1", "stop_id": "NOWHERE"}
-    publish_taps(taps[:4] + [bad])
-    publish_taps(taps[2:])  # overlaps the first batch
+    publish(stack, taps[:4] + [bad], "first")
+    publish(stack, taps[2:], "second")  # overlaps the first
     all_taps = select(func.count()).select_from(Tap)
     wait_until(lambda: count(runtime, all_taps) == 6, 60, "the payg worker to store the taps")
-    publish_taps(taps)  # a replay of the whole day
+    publish(stack, taps, "replay")  # the whole day again
     time.sleep(3)
     assert count(runtime, all_taps) == 6
 
