@@ -8,16 +8,19 @@ from bench import (
     booking_pages,
     clearing_throughput,
     pages,
+    payg_rating,
     plan_price,
     price_throughput,
     purchases_http,
+    taps_ingest,
     thin_path,
 )
 
 BENCHMARKS = {"thin_path": thin_path.main, "plan_price": plan_price.main, "price_throughput": price_throughput.main,
               "purchases_http": purchases_http.main, "apportion": apportion.main,
               "clearing_throughput": clearing_throughput.main, "pages": pages.main,
-              "booking_pages": booking_pages.main}
+              "booking_pages": booking_pages.main, "taps_ingest": taps_ingest.main,
+              "payg_rating": payg_rating.main}
 
 
 def main(argv: list[str]) -> None:

@@ -19,9 +19,10 @@ from clearing.apportionment import SaleLeg, Share, deductions, entitle, rule_fro
 from clearing.carry import round_and_carry
 from clearing.ledger import Line, get_or_create_account, operator_payable, post, psp_receivable, wallet_liability
 from clearing.models import ClearingRecord, ClearingShare
+from clearing.payg import clear_payg_day
 from clearing.periods import period_of
 from clearing.refunds import reverse_sale
-from core.outbox import SALE_PAID, SALE_REFUNDED, WALLET_TOPPED_UP
+from core.outbox import PAYG_DAY_CHARGED, SALE_PAID, SALE_REFUNDED, WALLET_TOPPED_UP
 from core.unit_of_work import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,7 @@ HANDLERS: dict[str, Handler] = {
     SALE_PAID: clear_sale,
     WALLET_TOPPED_UP: book_top_up,
     SALE_REFUNDED: reverse_sale,
+    PAYG_DAY_CHARGED: clear_payg_day,
 }
 
 

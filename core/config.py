@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_QUEUE = "farebridge.clearing"
+DEFAULT_PAYG_QUEUE = "farebridge.payg"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,9 @@ class Settings:
     force_https: bool = False  # production behind TLS: redirect to https, Secure cookies, HSTS
     ratelimit_storage_url: str = "memory://"  # e.g. redis://127.0.0.1:6379/0 when several processes serve
     login_rate_limit: str = "5/minute"  # login attempts per client address and e-mail
+    payg_late_tap_hours: int = 72
+    payg_transfer_minutes: int = 60
+    payg_queue: str = DEFAULT_PAYG_QUEUE
 
     @property
     def eager(self) -> bool:
@@ -48,4 +52,7 @@ class Settings:
             force_https=env.get("FAREBRIDGE_FORCE_HTTPS", "0").lower() in ("1", "true", "yes"),
             ratelimit_storage_url=env.get("FAREBRIDGE_RATELIMIT_STORAGE_URL") or "memory://",
             login_rate_limit=env.get("FAREBRIDGE_LOGIN_RATE_LIMIT") or "5/minute",
+            payg_late_tap_hours=int(env.get("FAREBRIDGE_PAYG_LATE_TAP_HOURS", "72")),
+            payg_transfer_minutes=int(env.get("FAREBRIDGE_PAYG_TRANSFER_MINUTES", "60")),
+            payg_queue=env.get("FAREBRIDGE_PAYG_QUEUE", DEFAULT_PAYG_QUEUE),
         )

@@ -26,6 +26,7 @@ EventMessage = dict[str, Any]
 SALE_PAID = "SalePaid"
 SALE_REFUNDED = "SaleRefunded"
 WALLET_TOPPED_UP = "WalletToppedUp"
+PAYG_DAY_CHARGED = "PaygDayCharged"
 Publisher = Callable[[EventMessage], None]
 
 

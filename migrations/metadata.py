@@ -12,6 +12,7 @@ def all_metadata() -> MetaData:
     import core.outbox  # noqa: F401
     import fares.models  # noqa: F401
     import operators.models  # noqa: F401
+    import payg.models  # noqa: F401
     import ticketing.models  # noqa: F401
     import ticketing.pass_models  # noqa: F401
     import ticketing.refunds  # noqa: F401

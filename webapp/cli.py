@@ -13,6 +13,7 @@ import click
 from core.config import Settings
 from core.errors import FarebridgeError
 from core.runtime import Runtime, get_runtime, set_runtime
+from webapp.cli_payg import payg
 
 
 def _runtime() -> Runtime:
@@ -580,6 +581,8 @@ def clearing_replay(event_ids: tuple[str, ...], replay_all: bool) -> None:
     if failed:
         sys.exit(1)
 
+
+main.add_command(payg)
 
 if __name__ == "__main__":
     main()

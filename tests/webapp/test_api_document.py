@@ -10,6 +10,7 @@ import schemathesis
 from openapi_spec_validator import validate
 
 from tests.conftest import ADMIN
+from tests.payg.rides import ride as payg_ride
 from tests.webapp.test_tariffs_api import cheaper_tariff
 
 PASSENGER = {"Authorization": "Bearer demo-passenger"}
@@ -188,6 +189,17 @@ def test_real_answers_of_every_operation_match_the_document(client, document):
     refused = {"file": (io.BytesIO(b"{}"), "tariff.json")}
     api.call("POST /api/v1/tariffs", "/api/v1/tariffs", 422, data=refused, headers=ADMIN,
              content_type="multipart/form-data")
+
+    api.call("POST /api/v1/payg/accounts", "/api/v1/payg/accounts", 201, headers=ADMIN,
+             json={"account_id": "card-doc", "payment_method": "card", "card_token": "tok_ok"})
+    api.call("GET /api/v1/payg/accounts/{account_id}", "/api/v1/payg/accounts/card-doc", 200, headers=ADMIN)
+    yesterday = date.today() - timedelta(days=1)
+    taps = payg_ride("card-doc", "RE1", "WES_BF", "ALT_HBF", yesterday, "07:00", "07:30")
+    api.call("POST /api/v1/taps", "/api/v1/taps", 200, json={"taps": taps + [{"kind": "in"}]}, headers=RBA)
+    api.call("POST /api/v1/payg/charge-runs", "/api/v1/payg/charge-runs", 200, headers=ADMIN,
+             json={"service_date": yesterday.isoformat()})
+    api.call("GET /api/v1/payg/accounts/{account_id}/days/{day}",
+             f"/api/v1/payg/accounts/card-doc/days/{yesterday.isoformat()}", 200, headers=ADMIN)
 
     every = {f"{method.upper()} {path}" for path, item in document["paths"].items() for method in item
              if method != "parameters"}

@@ -4,11 +4,24 @@ from __future__ import annotations
 from flask import Blueprint, Flask
 from swagger_ui_bundle import swagger_ui_path
 
-from webapp.api import clearing, documents, fares, health, network, orders, passes, refunds, tariffs, tickets, wallets
+from webapp.api import (
+    clearing,
+    documents,
+    fares,
+    health,
+    network,
+    orders,
+    passes,
+    refunds,
+    taps,
+    tariffs,
+    tickets,
+    wallets,
+)
 from webapp.api.openapi import URL_PREFIX, FarebridgeApi, make_api
 from webapp.web.security import content_security_policy
 
-AREAS = (health, network, fares, orders, tickets, refunds, documents, tariffs, clearing, wallets, passes)
+AREAS = (health, network, fares, orders, tickets, refunds, documents, tariffs, clearing, wallets, passes, taps)
 SWAGGER_UI_ASSETS = f"{URL_PREFIX}/docs/assets"
 SWAGGER_UI_VIEW = "api-docs.openapi_swagger_ui"
 # Swagger UI starts itself from an inline script and styles its widgets inline: that page alone may do so

@@ -16,6 +16,7 @@ from clearing.statements.pdf import render_statement_pdf
 from core.db import utcnow
 from core.outbox import pending_count
 from fares.services import active_currency
+from payg.services import payg_money
 from ticketing.refunds import refunded_total
 from ticketing.services import captured_total
 from webapp.api.openapi import BEARER, ApiBlueprint, binary
@@ -144,8 +145,9 @@ def reconciliation(query: dict[str, Any]) -> dict[str, Any]:
     start, end = parse_period(period)
     currency = query["currency"] or default_currency()
     with runtime().session_factory() as session:
-        payments = captured_total(session, start, end, currency)
-        refunds = refunded_total(session, start, end, currency)
+        payg_collected, payg_given_back = payg_money(session, start, end, currency)
+        payments = captured_total(session, start, end, currency) + payg_collected
+        refunds = refunded_total(session, start, end, currency) + payg_given_back
         result = reconcile(session, period, currency, payments, refunds)
         pending = pending_count(session)
     return {
