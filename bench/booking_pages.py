@@ -7,20 +7,11 @@ of a ~500 character signed token on the server (segno).
 """
 from __future__ import annotations
 
-import logging
 import re
-import statistics
-import tempfile
-import time
 from collections.abc import Callable
 from datetime import date, timedelta
-from pathlib import Path
 
-from core.config import Settings
-from core.runtime import Runtime
-from migrations.runner import upgrade
-from webapp import create_app
-from webapp.demo import load_demo
+from bench.in_process import demo_app, p50_ms, p95_ms, timed
 from webapp.web.tickets_pages import inline_qr
 
 ROUNDS = 300
@@ -28,37 +19,17 @@ GOAL_MS = 300.0
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 
 
-def _timed(action: Callable[[], None], rounds: int) -> list[float]:
-    action()  # warm: templates compiled, pricing context cached
-    samples = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - start)
-    return samples
-
-
-def _p95_ms(samples: list[float]) -> float:
-    return statistics.quantiles(samples, n=20)[18] * 1000
-
-
 def _report(name: str, samples: list[float], base_p95: float | None = None) -> float:
-    p95 = _p95_ms(samples)
+    p95 = p95_ms(samples)
     versus = f"   {p95 / base_p95:5.1f}x health" if base_p95 else ""
     verdict = "" if base_p95 is None else ("   ok" if p95 < GOAL_MS else f"   OVER {GOAL_MS:.0f} ms")
-    print(f"{name:<41} p50 {statistics.median(samples) * 1000:7.2f} ms   p95 {p95:7.2f} ms{versus}{verdict}")
+    print(f"{name:<41} p50 {p50_ms(samples):7.2f} ms   p95 {p95:7.2f} ms{versus}{verdict}")
     return p95
 
 
 def main(rounds: int = ROUNDS) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings.from_env({"FAREBRIDGE_INSTANCE_DIR": tmp,
-                                      "FAREBRIDGE_DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.db'}"})
-        upgrade(settings.database_url)
-        runtime = Runtime.from_settings(settings)
-        load_demo(runtime.uow())
-        client = create_app(runtime=runtime).test_client()
-        logging.disable(logging.INFO)
+    with demo_app() as app:
+        client = app.test_client()
 
         # One guest booking as the page makes it: the API order, the token proved to the session, the form payment.
         at = f"{date.today() + timedelta(days=1)}T08:00"
@@ -87,17 +58,19 @@ def main(rounds: int = ROUNDS) -> None:
             get(ticket_path)()
 
         print(f"{rounds} requests each, Flask test client, SQLite, demo data; goal: pages p95 < {GOAL_MS:.0f} ms")
-        base = _report("GET /api/v1/health (baseline)", _timed(get("/api/v1/health"), rounds))
+        def measure(name: str, action: Callable[[], None], n: int = rounds, base: float | None = None) -> float:
+            return _report(name, timed(action, n, warm=True), base)
+
+        base = measure("GET /api/v1/health (baseline)", get("/api/v1/health"))
         pages = [
-            _report("GET /book (booking page)", _timed(get("/book"), rounds), base),
-            _report("GET /book/orders/<id> (checkout)", _timed(get(f"/book/orders/{unpaid['id']}"), rounds), base),
-            _report("GET /tickets/<id> (ticket, QR cached)", _timed(get(ticket_path), rounds), base),
-            _report("GET /tickets/<id> (first view: QR drawn)", _timed(first_view, rounds // 5), base),
+            measure("GET /book (booking page)", get("/book"), base=base),
+            measure("GET /book/orders/<id> (checkout)", get(f"/book/orders/{unpaid['id']}"), base=base),
+            measure("GET /tickets/<id> (ticket, QR cached)", get(ticket_path), base=base),
+            measure("GET /tickets/<id> (first view: QR drawn)", first_view, rounds // 5, base),
         ]
-        _report("GET /api/v1/stops?q=wald (suggest)", _timed(get("/api/v1/stops?q=wald"), rounds), base)
-        _report("GET /api/v1/journeys (the search)", _timed(get(journeys_url), rounds), base)
+        measure("GET /api/v1/stops?q=wald (suggest)", get("/api/v1/stops?q=wald"), base=base)
+        measure("GET /api/v1/journeys (the search)", get(journeys_url), base=base)
         print(f"slowest page p95 {max(pages):.2f} ms: {'within' if max(pages) < GOAL_MS else 'OVER'} the goal")
-        runtime.engine.dispose()
 
 
 if __name__ == "__main__":

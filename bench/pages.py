@@ -7,21 +7,13 @@ measured too. The login POST is listed apart: Argon2 is slow on purpose.
 """
 from __future__ import annotations
 
-import logging
-import statistics
-import tempfile
-import time
 from collections.abc import Callable
-from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
 
-from core.config import Settings
-from core.runtime import Runtime
-from migrations.runner import upgrade
-from webapp import create_app
-from webapp.demo import DEMO_PASSWORD, demo_email, load_demo
+from bench.in_process import demo_app, p50_ms, p95_ms, timed
+from webapp.demo import DEMO_PASSWORD, demo_email
 from webapp.web.session_auth import PAGE_ACCESS
 
 ROUNDS = 200
@@ -29,22 +21,9 @@ TARGET_P95_MS = 300.0
 PERSONAS = {"anonymous": None, "passenger": "demo-passenger", "operator": "demo-operator-rba", "admin": "demo-admin"}
 
 
-def _timed(action: Callable[[], None], rounds: int) -> list[float]:
-    samples = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - start)
-    return samples
-
-
-def _p95_ms(samples: list[float]) -> float:
-    return statistics.quantiles(samples, n=20)[18] * 1000
-
-
 def _report(name: str, samples: list[float]) -> float:
-    p95 = _p95_ms(samples)
-    print(f"{name:<44} p50 {statistics.median(samples) * 1000:7.2f} ms   p95 {p95:7.2f} ms")
+    p95 = p95_ms(samples)
+    print(f"{name:<44} p50 {p50_ms(samples):7.2f} ms   p95 {p95:7.2f} ms")
     return p95
 
 
@@ -73,14 +52,7 @@ def _pages(app: Flask) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def main(rounds: int = ROUNDS) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings.from_env({"FAREBRIDGE_INSTANCE_DIR": tmp, "FAREBRIDGE_LOGIN_RATE_LIMIT": "100000/minute",
-                                      "FAREBRIDGE_DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.db'}"})
-        upgrade(settings.database_url)
-        runtime = Runtime.from_settings(settings)
-        load_demo(runtime.uow())
-        app = create_app(runtime=runtime)
-        logging.disable(logging.INFO)
+    with demo_app({"FAREBRIDGE_LOGIN_RATE_LIMIT": "100000/minute"}) as app:
         clients = {persona: _logged_in(app, token) for persona, token in PERSONAS.items()}
         anonymous = clients["anonymous"]
 
@@ -92,18 +64,17 @@ def main(rounds: int = ROUNDS) -> None:
             return load
 
         print(f"{rounds} loads each, Flask test client, SQLite, demo data")
-        baseline = _report("GET /api/v1/health (baseline)", _timed(get(anonymous, "/api/v1/health"), rounds))
+        baseline = _report("GET /api/v1/health (baseline)", timed(get(anonymous, "/api/v1/health"), rounds))
         worst = 0.0
         for path, allowed in _pages(app):
             for persona, client in clients.items():
                 if persona in allowed:
-                    worst = max(worst, _report(f"GET {path} ({persona})", _timed(get(client, path), rounds)))
+                    worst = max(worst, _report(f"GET {path} ({persona})", timed(get(client, path), rounds)))
 
         def log_in() -> None:
             assert _logged_in(app, "demo-passenger") is not None
 
-        login_p95 = _report("GET /login + POST /login (Argon2)", _timed(log_in, max(rounds // 10, 20)))
+        login_p95 = _report("GET /login + POST /login (Argon2)", timed(log_in, max(rounds // 10, 20)))
         print(f"slowest page p95 {worst:.2f} ms = {worst / baseline:.1f} x health p95; "
               f"target {TARGET_P95_MS:.0f} ms: {'met' if worst < TARGET_P95_MS else 'MISSED'}; "
               f"login p95 {login_p95:.0f} ms")
-        runtime.engine.dispose()
