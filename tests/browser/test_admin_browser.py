@@ -43,7 +43,7 @@ def test_an_admin_is_shown_the_errors_then_compares_simulates_and_activates(page
         expect(page.locator("#version-status")).to_have_text("checked, not active")
         differences = page.locator("#differences")
         expect(differences).to_contain_text("fare.fares[zones=5].amount")
-        expect(differences.locator("tr", has_text="child")).to_contain_text("removed")
+        expect(differences.get_by_role("row", name="rider_categories child")).to_contain_text("removed")
         expect(page.locator("#sample-prices tbody tr")).not_to_have_count(0)
         screenshot(page, "admin-compare")
 

@@ -25,13 +25,16 @@ def test_a_native_candidate_names_the_fares_and_categories_that_changed():
     comparison = compare_contents("native", package(DEMO_TARIFF), "native",
                                   package(dearer_tariff_without_children().decode()))
     sections = differing(comparison)
-    assert set(sections) == {"products", "rider_categories"}  # the new name is no difference
+    assert set(sections) == {"products", "rider_categories", "caps"}  # the new name is no difference
     (product,) = sections["products"].changed
     assert product.key == "vau-zones"
     assert [(f.path, f.old, f.new) for f in product.fields] == [
         ("fare.fares[zones=4].amount", "5.90", "6.40"), ("fare.fares[zones=5].amount", "7.10", "7.60")]
     assert sections["rider_categories"].removed == ("child",)
     assert sections["rider_categories"].unchanged == 2
+    (reduced_cap,) = [c for c in sections["caps"].changed if c.key == "day-cap-reduced"]
+    assert [(f.path, f.old, f.new) for f in reduced_cap.fields] == [
+        ("rider_categories", '["child", "senior"]', '["senior"]')]
 
 
 def test_the_same_package_in_another_order_does_not_differ():

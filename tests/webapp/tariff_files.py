@@ -25,6 +25,9 @@ def dearer_tariff_without_children() -> bytes:
     package = json.loads(DEMO_TARIFF)
     package["name"] = "VAU Verbundtarif 2027"
     package["rider_categories"] = [c for c in package["rider_categories"] if c["id"] != "child"]
+    for rule in package.get("caps", []) + package.get("passes", []):  # caps and passes name their categories
+        if "rider_categories" in rule:
+            rule["rider_categories"] = [c for c in rule["rider_categories"] if c != "child"]
     for fare in package["products"][0]["fare"]["fares"]:
         fare["amount"] = {4: "6.40", 5: "7.60"}.get(fare["zones"], fare["amount"])
     return json.dumps(package, indent=2).encode()
