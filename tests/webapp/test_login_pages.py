@@ -12,10 +12,11 @@ from tests.webapp.page_session import (
 from webapp.users import set_password, user_for_email
 
 
-def test_the_demo_users_log_in_and_land_on_the_start_page(client):
-    for email in (ADMIN_EMAIL, operator_email("SWA"), PASSENGER_EMAIL):
+def test_the_demo_users_log_in_and_land_where_their_work_is(client):
+    homes = {ADMIN_EMAIL: "/admin/tariffs", operator_email("SWA"): "/portal/", PASSENGER_EMAIL: "/book"}
+    for email, home in homes.items():
         response = log_in(client, email)
-        assert response.status_code == 302 and response.headers["Location"] == "/"
+        assert response.status_code == 302 and response.headers["Location"] == home
         assert logged_in_as(client) == email
         client.post("/logout", data={"csrf_token": page_csrf_token(client)})
 
@@ -41,7 +42,7 @@ def test_login_returns_to_the_page_that_asked_but_never_to_another_site(client):
     assert log_in(client, ADMIN_EMAIL, next="/?lang=de").headers["Location"] == "/?lang=de"
     client.post("/logout", data={"csrf_token": page_csrf_token(client)})
     for elsewhere in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
-        assert log_in(client, ADMIN_EMAIL, next=elsewhere).headers["Location"] == "/"
+        assert log_in(client, ADMIN_EMAIL, next=elsewhere).headers["Location"] == "/admin/tariffs"
         client.post("/logout", data={"csrf_token": page_csrf_token(client)})
 
 

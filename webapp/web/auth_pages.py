@@ -25,8 +25,8 @@ bp = Blueprint("auth", __name__)
 
 NAV = (NavItem("auth.login", _l("Log in"), ("anonymous",)),)
 
-# Where each role lands after logging in when no page asked for it (the portal pages add theirs).
-ROLE_HOME: dict[str, str] = {}
+# Where each role lands after logging in when no page asked for it: where its work is.
+ROLE_HOME: dict[str, str] = {"passenger": "booking.search", "operator": "portal.index", "admin": "admin.tariffs"}
 
 
 class LoginForm(FlaskForm):
