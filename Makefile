@@ -21,6 +21,7 @@ install: $(STAMP)
 run: install
 	$(FB) db upgrade
 	$(FB) demo load
+	$(FB) demo sales
 	$(FB) serve --host $(HOST) --port $(PORT)
 
 test: install

@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import func, select
 
+from clearing.ledger import ledger_total
+from core.config import Settings
+from core.runtime import Runtime
+from ticketing.models import Payment
 from webapp.cli import main
 
 
@@ -34,6 +39,23 @@ def test_demo_load_is_repeatable_and_activates_one_tariff(cli):
     cli("demo", "load")
     lines = cli("tariff", "list").output.strip().splitlines()
     assert len(lines) == 1 and "active" in lines[0]
+
+
+def test_demo_sales_are_paid_cleared_and_settled_once(cli, tmp_path):
+    cli("demo", "load")
+    last_month = (date.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    out = cli("demo", "sales", "--count", "12").output
+    assert f"12 journeys paid in {last_month}, 12 event(s) sent to clearing" in out
+    assert (tmp_path / "statements" / f"payouts_{last_month}.xml").exists()
+    this_month = date.today().strftime("%Y-%m")
+    assert "no operator has a positive total" in cli("settle", "--period", this_month).output  # still open
+    assert "nothing booked" in cli("demo", "sales").output
+    rt = Runtime.from_settings(Settings.from_env({"FAREBRIDGE_INSTANCE_DIR": str(tmp_path / "instance"),
+                                                  "FAREBRIDGE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}))
+    with rt.session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Payment).where(Payment.status == "captured")) == 12
+        assert ledger_total(session) == 0
+    rt.engine.dispose()
 
 
 def test_journeys_prints_options_with_the_operator_split(cli):
