@@ -10,9 +10,8 @@ from typing import Any
 import click
 
 from core.db import utcnow
-from core.errors import FarebridgeError
-from core.runtime import get_runtime
 from ticketing.payment_providers import sandbox_provider
+from webapp.cli.common import current_runtime, domain_errors
 
 
 def _day(text: str | None) -> date:
@@ -32,53 +31,47 @@ def payg() -> None:
 @payg.command("charge")
 @click.option("--date", "day_text", help="Service day (default: yesterday, UTC)")
 @click.option("--shards", default=1, show_default=True, help="With a broker: queue this many shard tasks")
+@domain_errors
 def charge(day_text: str | None, shards: int) -> None:
     """Charge every account that rode on the day (again: only what changed)."""
     from payg.services import charge_day
 
-    rt = get_runtime()
+    rt = current_runtime()
     day = _day(day_text)
-    try:
-        if not rt.settings.eager and shards > 1:
-            from clearing.worker import configure
-            from payg.tasks import dispatch_charge_run
+    if not rt.settings.eager and shards > 1:
+        from clearing.worker import configure
+        from payg.tasks import dispatch_charge_run
 
-            configure(rt.settings)
-            dispatch_charge_run(day, shards)
-            click.echo(f"queued {shards} shard(s) of {day} on {rt.settings.payg_queue}")
-            return
-        run = charge_day(rt.uow(), day, sandbox_provider(), rt.settings, utcnow())
-    except FarebridgeError as error:
-        raise click.ClickException(error.message) from None
+        configure(rt.settings)
+        dispatch_charge_run(day, shards)
+        click.echo(f"queued {shards} shard(s) of {day} on {rt.settings.payg_queue}")
+        return
+    run = charge_day(rt.uow(), day, sandbox_provider(), rt.settings, utcnow())
     click.echo(json.dumps({"service_date": day.isoformat(), **run.to_json()}))
 
 
 @payg.command("corrections")
+@domain_errors
 def corrections() -> None:
     """Adjust the charged days of the late window whose taps changed."""
     from payg.services import correct_late_taps
 
-    rt = get_runtime()
+    rt = current_runtime()
     now = utcnow()
-    try:
-        run = correct_late_taps(rt.uow(), sandbox_provider(), rt.settings, now, now.date())
-    except FarebridgeError as error:
-        raise click.ClickException(error.message) from None
+    run = correct_late_taps(rt.uow(), sandbox_provider(), rt.settings, now, now.date())
     click.echo(json.dumps(run.to_json()))
 
 
 @payg.command("ingest")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@domain_errors
 def ingest(path: Path) -> None:
     """Store the taps of a JSON file (a list, or {"taps": [...]}); refused ones are listed. Exit 1 if any."""
     from payg.services import ingest as ingest_batch
 
     taps = _taps_of(path)
-    rt = get_runtime()
-    try:
-        result = ingest_batch(rt.uow(), taps, rt.settings, utcnow())
-    except FarebridgeError as error:
-        raise click.ClickException(error.message) from None
+    rt = current_runtime()
+    result = ingest_batch(rt.uow(), taps, rt.settings, utcnow())
     for rejection in result.rejected:
         reasons = "; ".join(f"{e['field']}: {e['message']}" for e in rejection.errors)
         click.echo(f"{path}:tap {rejection.index} ({rejection.device_id}/{rejection.event_id}): {reasons}", err=True)
@@ -95,7 +88,7 @@ def publish(path: Path, batch: int) -> None:
     from clearing.worker import configure
     from payg.tasks import publish_taps
 
-    rt = get_runtime()
+    rt = current_runtime()
     if rt.settings.eager:
         raise click.UsageError("set FAREBRIDGE_BROKER_URL; without a broker use `payg ingest`")
     taps = _taps_of(path)
@@ -120,7 +113,7 @@ def worker(concurrency: int, celery_args: tuple[str, ...]) -> None:
     """A Celery worker on the pay-as-you-go queue: tap batches and charge shards (needs FAREBRIDGE_BROKER_URL)."""
     from clearing.worker import configure
 
-    rt = get_runtime()
+    rt = current_runtime()
     if rt.settings.eager:
         raise click.UsageError("set FAREBRIDGE_BROKER_URL; without a broker, use the API or `payg ingest`")
     app = configure(rt.settings)
