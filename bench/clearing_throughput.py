@@ -45,6 +45,8 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url, select, text
 
+from bench.processes import stop_processes
+
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/farebridge_clearing_bench"
 SCHEMA = "clearing_bench"  # everything the benchmark writes lives in this schema of the database
@@ -174,14 +176,7 @@ def processes(commands: list[list[str]], env: dict[str, str], log_dir: Path, lab
                                             stdout=log, stderr=subprocess.STDOUT))
         yield
     finally:
-        for process in started:
-            process.terminate()
-        for process in started:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_processes(started, timeout=30)
 
 
 def scalar(engine: Engine, sql: str) -> int:

@@ -44,6 +44,7 @@ from bench.payg_setup import (
     recreate_database,
     tap_rows,
 )
+from bench.processes import stop_processes
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCOUNTS = 100_000
@@ -70,13 +71,7 @@ def workers(count_: int, env: dict[str, str], logs: Path):  # type: ignore[no-un
         time.sleep(4)  # let them connect before the clock starts
         yield
     finally:
-        for process in started:
-            process.terminate()
-        for process in started:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_processes(started, timeout=30)
 
 
 def celery_run(runtime: Any, env: dict[str, str], day: str, shards: int, expected: int, timeout: float) -> float:

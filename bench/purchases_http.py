@@ -34,6 +34,8 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
+from bench.processes import stop_processes
+
 ROOT = Path(__file__).resolve().parents[1]
 SERVER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432"
 DATABASE = "farebridge_bench"
@@ -106,12 +108,7 @@ def gunicorn(env: dict[str, str], log_path: Path, workers: int = WORKERS,
             _wait_healthy(client, process, log_path)
             yield client
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_processes([process])
 
 
 def _wait_healthy(client: HttpClient, process: subprocess.Popen[bytes], log_path: Path, timeout: float = 60) -> None:
@@ -211,11 +208,7 @@ def clearing_worker(env: dict[str, str], log_path: Path) -> Iterator[None]:
         try:
             yield
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop_processes([process], timeout=30)
             from kombu import Connection
 
             with Connection(env["FAREBRIDGE_BROKER_URL"]) as connection:

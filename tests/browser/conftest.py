@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from bench.processes import stop_processes
 from tests.conftest import REQUIRE_SERVICES
 
 CHROMIUM = Path(os.environ.get("FAREBRIDGE_TEST_CHROMIUM", "/usr/bin/chromium"))
@@ -97,12 +98,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         _wait_until_up(url, process, log)
         yield LiveServer(url, env)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_processes([process], timeout=10)
 
 
 @pytest.fixture(scope="session")

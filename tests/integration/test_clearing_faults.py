@@ -17,6 +17,7 @@ import pytest
 from kombu import Connection
 from sqlalchemy import create_engine, func, select
 
+from bench.processes import stop_processes
 from clearing.ledger_chain import verify_ledger
 from clearing.models import ClearingRecord
 from core.db import make_session_factory
@@ -90,14 +91,7 @@ class Stack:
         assert recon["difference_minor"] == 0 and recon["ledger_balanced"] is True
 
     def stop(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_processes(self.processes)
         with Connection(self.env["FAREBRIDGE_BROKER_URL"]) as connection:
             channel = connection.channel()
             for queue in (self.queue, f"{self.queue}.dead"):

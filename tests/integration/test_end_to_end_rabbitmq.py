@@ -21,6 +21,7 @@ import pytest
 from kombu import Connection
 from sqlalchemy import create_engine, func, select, update
 
+from bench.processes import stop_processes
 from clearing.models import ClearingRecord
 from core.outbox import OutboxEvent
 from tests.conftest import AMQP_URL, service_missing
@@ -97,13 +98,7 @@ def stack(tmp_path: Path, postgres_url: str, broker: str) -> Iterator[dict[str, 
         yield {"base": base, "env": env, "cli": cli, "queue": queue, "url": postgres_url, "tmp": tmp_path,
                "worker": worker}
     finally:
-        for process in (server, worker):
-            process.terminate()
-        for process in (server, worker):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_processes((server, worker))
         with Connection(broker) as connection:
             channel = connection.channel()
             channel.queue_delete(queue)

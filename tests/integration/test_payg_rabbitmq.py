@@ -18,6 +18,7 @@ import pytest
 from kombu import Connection
 from sqlalchemy import func, select
 
+from bench.processes import stop_processes
 from clearing.models import ClearingRecord
 from clearing.periods import parse_period
 from clearing.reconciliation import reconcile
@@ -68,13 +69,7 @@ def stack(tmp_path: Path, postgres_url: str) -> Iterator[dict[str, Any]]:
     finally:
         set_runtime(None)
         runtime.engine.dispose()
-        for process in workers:
-            process.terminate()
-        for process in workers:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_processes(workers)
         with Connection(AMQP_URL) as connection:
             channel = connection.channel()
             for queue in queues.values():
