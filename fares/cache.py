@@ -23,6 +23,7 @@ from fares.network import Network
 from fares.network_codec import network_from_dict
 from fares.planner import Planner
 from fares.price import FareEngine
+from fares.stored_network import load_network
 
 CACHED_CONTEXTS = 4
 
@@ -67,8 +68,6 @@ class PricingCache:
 
     @staticmethod
     def _build(session: Session, version_id: int) -> PricingContext:
-        from fares.services import load_network
-
         version = session.get(TariffVersion, version_id)
         assert version is not None
         stored = version.content.get("network") if isinstance(version.content, dict) else None

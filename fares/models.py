@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, ForeignKeyConstraint, Integer, String
+from sqlalchemy import JSON, Date, Float, ForeignKey, ForeignKeyConstraint, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 import operators.models  # noqa: F401  (ForeignKey targets)
@@ -94,10 +94,35 @@ class TariffVersion(Base):
 
 
 class NetworkState(Base):
-    """One row: bumped whenever the stored network changes, so caches know to rebuild."""
+    """One row: bumped whenever the stored network changes, so caches know to rebuild.
+
+    ``tariff_version_id``: the GTFS version whose feed the network was
+    installed from (its timetable is kept with it), None for a network loaded
+    otherwise.
+    """
 
     __tablename__ = "network_state"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     revision: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    tariff_version_id: Mapped[int | None] = mapped_column(ForeignKey("tariff_versions.id"))
+
+
+class TariffTimetable(Base):
+    """The timetable files of a full GTFS feed, kept with its tariff version until the version is activated.
+
+    ``archive`` is a zip of the texts (``fares.gtfs.timetable_archive``),
+    deferred so that listing or checking never loads it; ``content_hash`` is
+    over the texts, not the zip, so it does not depend on the zlib build.
+    """
+
+    __tablename__ = "tariff_timetables"
+
+    tariff_version_id: Mapped[int] = mapped_column(ForeignKey("tariff_versions.id", ondelete="CASCADE"),
+                                                   primary_key=True)
+    source: Mapped[str] = mapped_column(String(200))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    archive: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

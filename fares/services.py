@@ -3,104 +3,46 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
 from core.errors import Conflict, NoFareFound, NotFound, ValidationFailed
 from fares.cache import pricing_context
+from fares.gtfs.reader import feed_file_sizes
 from fares.gtfs.tariff import load_gtfs_tariff, stored_texts
-from fares.models import (
-    NetworkState,
-    RoutePatternRow,
-    RouteRow,
-    RouteStopRow,
-    StopRow,
-    TariffVersion,
-    WalkRow,
+from fares.gtfs.timetable_archive import (
+    check_timetable_size,
+    has_timetable,
+    pack_timetable,
+    read_timetable_texts,
+    timetable_hash,
+    timetable_size,
 )
+from fares.models import StopRow, TariffTimetable, TariffVersion
 from fares.native.schema import load_native_package, native_format_version
 from fares.native.v2 import load_native_v2
-from fares.network import Network, Pattern, Route, Stop, Walk
+from fares.network import Network
 from fares.network_codec import network_from_dict, network_to_dict
 from fares.price import ItineraryLeg, Price
 from fares.routing import Journey
+from fares.stored_network import load_network, replace_network
 from operators.models import MODES, Operator
 from operators.services import OperatorData, upsert_operator
+
+__all__ = [  # the network's storage moved to fares.stored_network; these names stay importable from here
+    "load_network", "replace_network",
+]
 
 VALIDATED, ACTIVE, RETIRED = "validated", "active", "retired"
 
 
 # --- network -----------------------------------------------------------------
-
-def replace_network(session: Session, stops: Iterable[Stop], routes: Iterable[Route], walks: Iterable[Walk]) -> None:
-    """Replace the stored network with the given one (inside the caller's transaction)."""
-    for table in (WalkRow, RouteStopRow, RoutePatternRow, RouteRow, StopRow):
-        session.execute(delete(table))
-    session.add_all(
-        StopRow(id=s.id, name=s.name, lat=s.lat, lon=s.lon, zone_id=s.zone_id, town=s.town) for s in stops
-    )
-    session.flush()
-    for route in routes:
-        session.add(
-            RouteRow(
-                id=route.id, operator_id=route.operator_id, short_name=route.short_name, long_name=route.long_name,
-                mode=route.mode, headway_s=route.headway_s, first_departure_s=route.first_departure_s,
-                last_departure_s=route.last_departure_s,
-            )
-        )
-        session.flush()
-        for index, pattern in enumerate(route.patterns):
-            session.add(RoutePatternRow(route_id=route.id, pattern_index=index, direction_id=pattern.direction_id,
-                                        headway_s=pattern.headway_s, first_departure_s=pattern.first_departure_s,
-                                        last_departure_s=pattern.last_departure_s))
-            session.flush()
-            session.add_all(
-                RouteStopRow(route_id=route.id, pattern_index=index, sequence=i, stop_id=stop_id, offset_s=offset)
-                for i, (stop_id, offset) in enumerate(zip(pattern.stop_ids, pattern.offsets_s, strict=True))
-            )
-    session.add_all(WalkRow(from_stop_id=w.from_stop_id, to_stop_id=w.to_stop_id, seconds=w.seconds) for w in walks)
-    state = session.get(NetworkState, 1, with_for_update=True)
-    if state is None:
-        session.add(NetworkState(id=1, revision=1, updated_at=utcnow()))
-    else:
-        state.revision += 1
-        state.updated_at = utcnow()
-    session.flush()
-
-
-def load_network(session: Session) -> Network:
-    stops = {
-        row.id: Stop(row.id, row.name, row.lat, row.lon, row.zone_id, row.town)
-        for row in session.scalars(select(StopRow))
-    }
-    stops_of: dict[tuple[str, int], list[RouteStopRow]] = {}
-    for stop_row in session.scalars(select(RouteStopRow).order_by(
-            RouteStopRow.route_id, RouteStopRow.pattern_index, RouteStopRow.sequence)):
-        stops_of.setdefault((stop_row.route_id, stop_row.pattern_index), []).append(stop_row)
-    patterns_of: dict[str, list[Pattern]] = {}
-    for p in session.scalars(select(RoutePatternRow).order_by(RoutePatternRow.route_id,
-                                                              RoutePatternRow.pattern_index)):
-        rows = stops_of.get((p.route_id, p.pattern_index), [])
-        patterns_of.setdefault(p.route_id, []).append(
-            Pattern(p.route_id, p.direction_id, tuple(r.stop_id for r in rows), tuple(r.offset_s for r in rows),
-                    p.headway_s, p.first_departure_s, p.last_departure_s))
-    routes = {}
-    for row in session.scalars(select(RouteRow)):
-        route_patterns = tuple(patterns_of.get(row.id, ()))
-        routes[row.id] = Route(
-            id=row.id, operator_id=row.operator_id, short_name=row.short_name, mode=row.mode,
-            headway_s=row.headway_s, first_departure_s=row.first_departure_s,
-            last_departure_s=row.last_departure_s, long_name=row.long_name, patterns=route_patterns,
-        )
-    walks = tuple(Walk(w.from_stop_id, w.to_stop_id, w.seconds) for w in session.scalars(select(WalkRow)))
-    return Network(stops, routes, walks)
-
 
 def search_stops(session: Session, text: str, limit: int = 20) -> list[StopRow]:
     query = select(StopRow).order_by(StopRow.name).limit(limit)
@@ -157,23 +99,39 @@ def import_tariff_upload(
 def import_gtfs_tariff(
     session: Session, path: Path, name: str | None = None, valid_from: date | None = None
 ) -> TariffVersion:
-    """Store a GTFS feed as a version: its fare files, agencies and derived network travel with it."""
-    tariff = load_gtfs_tariff(path, with_network=True)
-    assert tariff.network is not None
-    content = {
+    """Store a GTFS feed as a version: its fare files, agencies and derived network travel with it.
+
+    A full feed (with ``trips.txt``/``stop_times.txt``) also keeps its
+    timetable files with the version, installed when the version is
+    activated; a fare-only feed prices on the stored network and leaves
+    network and timetable as they are.
+    """
+    sizes = feed_file_sizes(path)
+    full = has_timetable(list(sizes))
+    if full:
+        check_timetable_size(path.name, sizes)
+    tariff = load_gtfs_tariff(path, with_network=full)
+    content: dict[str, Any] = {
         "kind": "gtfs",
         "fares_version": tariff.fares_version,
         "source": path.name,
         "agencies": [[a.id, a.name] for a in tariff.basics.agencies.values()],
         "files": stored_texts(path),
-        "network": network_to_dict(tariff.network),
     }
+    if tariff.network is not None:
+        content["network"] = network_to_dict(tariff.network)
     version = TariffVersion(
         name=name or path.stem, format="gtfs", status=VALIDATED, currency=tariff.engine.currency,
         valid_from=valid_from or date.today(), valid_to=None, content=content,
     )
     session.add(version)
     session.flush()
+    if full:
+        texts = read_timetable_texts(path)
+        session.add(TariffTimetable(tariff_version_id=version.id, source=path.name, content_hash=timetable_hash(texts),
+                                    size_bytes=timetable_size(texts), archive=pack_timetable(texts),
+                                    created_at=utcnow()))
+        session.flush()
     return version
 
 
@@ -216,27 +174,34 @@ def activate_tariff(session: Session, version_id: int) -> TariffVersion:
         if version.status == ACTIVE:
             version.status = RETIRED
     if target.format == "gtfs":
-        _install_gtfs_network(session, target.content)
+        _install_gtfs_version(session, target)
     target.status = ACTIVE
     target.activated_at = utcnow()
     session.flush()
     return target
 
 
-def _install_gtfs_network(session: Session, content: dict[str, object]) -> None:
-    """A GTFS version brings its operators (agencies) and network; activation installs them."""
-    network = network_from_dict(content["network"])  # type: ignore[arg-type]
+def _install_gtfs_version(session: Session, version: TariffVersion) -> None:
+    """A GTFS version brings its operators (agencies), and a full feed its network and timetable.
+
+    The network is recorded as the version's (``NetworkState.tariff_version_id``),
+    which makes the timetable kept with the version the active one.
+    """
+    content = version.content
+    network = network_from_dict(content["network"]) if content.get("network") else None
     modes: dict[str, Counter[str]] = {}
-    for route in network.routes.values():
+    for route in network.routes.values() if network else ():
         modes.setdefault(route.operator_id, Counter())[route.mode] += 1
-    for agency_id, agency_name in content["agencies"]:  # type: ignore[attr-defined]
+    for agency_id, agency_name in content["agencies"]:
         if session.get(Operator, agency_id) is not None:
             continue  # keep what is known of an operator (bank details, VAT rate)
         counted = modes.get(agency_id)
         mode = counted.most_common(1)[0][0] if counted else "bus"
         upsert_operator(session, OperatorData(agency_id, agency_name, mode if mode in MODES else "bus"))
     session.flush()
-    replace_network(session, network.stops.values(), network.routes.values(), network.walks)
+    if network is not None:
+        replace_network(session, network.stops.values(), network.routes.values(), network.walks,
+                        tariff_version_id=version.id)
 
 
 def list_tariffs(session: Session) -> list[TariffVersion]:

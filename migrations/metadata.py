@@ -11,6 +11,7 @@ def all_metadata() -> MetaData:
     import core.idempotency  # noqa: F401
     import core.outbox  # noqa: F401
     import fares.models  # noqa: F401
+    import journeys.models  # noqa: F401
     import operators.models  # noqa: F401
     import payg.models  # noqa: F401
     import ticketing.models  # noqa: F401

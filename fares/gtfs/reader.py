@@ -129,6 +129,18 @@ def feed_files(path: Path) -> list[str]:
     return [name for name, _ in _files(path, problems)]
 
 
+def feed_file_sizes(path: Path) -> dict[str, int]:
+    """Unpacked sizes of the ``.txt`` files of a feed, from the zip's directory (nothing is unpacked)."""
+    if path.is_dir():
+        return {file.name: file.stat().st_size for file in sorted(path.glob("*.txt"))}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return {item.filename.rsplit("/", 1)[-1]: item.file_size for item in archive.infolist()
+                    if item.filename.endswith(".txt") and not item.filename.startswith("__MACOSX")}
+    except (zipfile.BadZipFile, OSError):
+        return {}  # reading the feed reports it, naming the file
+
+
 def rows_as_dicts(table: Table | None) -> list[Mapping[str, str]]:
     return [row.values for row in table.rows] if table else []
 
