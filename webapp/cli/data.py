@@ -46,6 +46,7 @@ def demo_load() -> None:
     relay_pending(rt.session_factory, publish_event)  # the demo wallet's top-up: cleared in-process or queued
     click.echo(f"loaded {summary.operators} operators, {summary.stops} stops, {summary.routes} lines; "
                f"active tariff version {summary.tariff_version_id}")
+    click.echo(f"timetable: {summary.trips} trips (weekdays, Saturdays, Sundays and holidays)")
     click.echo("demo API tokens (for this demo only):")
     for token, role in summary.tokens.items():
         click.echo(f"  {token:<24} {role}")

@@ -9,8 +9,10 @@ from __future__ import annotations
 import csv
 import json
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -20,9 +22,11 @@ from core.unit_of_work import SqlUnitOfWork
 from fares.models import TariffVersion
 from fares.network import Pattern, Route, Stop, Walk
 from fares.services import activate_tariff, import_native_tariff, replace_network
+from journeys.storage import store_timetable
 from operators.services import OperatorData, upsert_operator
 from ticketing.payment_providers import sandbox_provider
 from ticketing.wallets import open_wallet, top_up, top_up_id_for
+from webapp.demo.timetable import demo_timetable_texts
 from webapp.users import User, create_user, hash_password, hash_token
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -40,6 +44,7 @@ class DemoSummary:
     routes: int
     tariff_version_id: int
     tokens: dict[str, str]
+    trips: int = 0  # of the timetable, all services
 
 
 def _csv(name: str) -> list[dict[str, str]]:
@@ -65,7 +70,7 @@ def demo_stops() -> list[Stop]:
 
 def demo_routes() -> list[Route]:
     routes = []
-    for line in json.loads((DATA / "lines.json").read_text(encoding="utf-8")):
+    for line in _lines():
         stop_ids = tuple(stop for stop, _ in line["stops"])
         offsets = tuple(minutes * 60 for _, minutes in line["stops"])
         outbound = Pattern(line["id"], 0, stop_ids, offsets)
@@ -77,6 +82,16 @@ def demo_routes() -> list[Route]:
             patterns=(outbound, inbound),
         ))
     return routes
+
+
+def _lines() -> list[dict[str, Any]]:
+    lines: list[dict[str, Any]] = json.loads((DATA / "lines.json").read_text(encoding="utf-8"))
+    return lines
+
+
+def demo_timetable(today: date) -> dict[str, str]:
+    """The demo's GTFS timetable files for a calendar around ``today`` (``webapp.demo.timetable``)."""
+    return demo_timetable_texts(_lines(), _csv("stops.csv"), _csv("operators.csv"), _csv("walks.csv"), today)
 
 
 def demo_walks() -> list[Walk]:
@@ -106,14 +121,17 @@ def _demo_password_hash() -> str:
     return hash_password(DEMO_PASSWORD)
 
 
-def load_demo(uow: SqlUnitOfWork) -> DemoSummary:
+def load_demo(uow: SqlUnitOfWork, today: date | None = None) -> DemoSummary:
+    """Load (or reload) the demo; its timetable's calendar runs from a month before ``today`` to a year after."""
     operators, stops, routes = demo_operators(), demo_stops(), demo_routes()
+    timetable = demo_timetable(today or date.today())
     with uow:
         session = uow.session
         for operator in operators:
             upsert_operator(session, operator)
         session.flush()
         replace_network(session, stops, routes, demo_walks())
+        store_timetable(session, "VAU demo timetable", timetable)
         tariff_text = TARIFF_FILE.read_text(encoding="utf-8")
         package = json.loads(tariff_text)
         # by name, and of the file's format: a database loaded with the format-1 demo gets the new one
@@ -132,7 +150,8 @@ def load_demo(uow: SqlUnitOfWork) -> DemoSummary:
                 exists.password_hash = _demo_password_hash()
             tokens[token] = f"{role}" + (f" ({operator_id})" if operator_id else "")
         uow.commit()
-        summary = DemoSummary(len(operators), len(stops), len(routes), version.id, tokens)
+        summary = DemoSummary(len(operators), len(stops), len(routes), version.id, tokens,
+                              timetable["trips.txt"].count("\n") - 1)
     load_demo_wallet(uow, version.currency)
     return summary
 
