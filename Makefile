@@ -26,6 +26,7 @@ run: install
 
 test: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
 bench: install
@@ -44,4 +45,4 @@ translations: install
 	$(VENV)/bin/pybabel compile -d webapp/translations
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .hypothesis *.egg-info
+	rm -rf $(VENV) var .pytest_cache .hypothesis .import_linter_cache *.egg-info
