@@ -87,10 +87,18 @@ def store_timetable(session: Session, source: str, texts: Mapping[str, str]) -> 
     revision = session.scalar(select(NetworkState.revision).where(NetworkState.id == 1))
     if revision is None:
         raise Conflict("no network is stored: store the network before its timetable", code="no_network")
-    session.execute(delete(TimetableRow))
-    row = TimetableRow(network_revision=revision, source=source, content_hash=timetable_hash(texts),
-                       size_bytes=timetable_size(texts), archive=pack_timetable(texts), created_at=utcnow())
-    session.add(row)
+    content_hash = timetable_hash(texts)
+    # The same texts again (a demo reloaded): the row moves to the new revision, unpacked and
+    # unchanged, so its cache key stays and no process rebuilds an equal timetable.
+    row = session.scalars(select(TimetableRow).where(TimetableRow.content_hash == content_hash)
+                          .order_by(TimetableRow.id.desc()).limit(1)).first()
+    session.execute(delete(TimetableRow).where(TimetableRow.id != (row.id if row else -1)))
+    if row is None:
+        row = TimetableRow(network_revision=revision, source=source, content_hash=content_hash,
+                           size_bytes=timetable_size(texts), archive=pack_timetable(texts), created_at=utcnow())
+        session.add(row)
+    else:
+        row.network_revision, row.source = revision, source
     session.flush()
     return TimetableInfo(NETWORK, row.id, revision, row.source, row.content_hash, row.size_bytes, row.created_at)
 

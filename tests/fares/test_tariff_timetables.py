@@ -173,3 +173,19 @@ def test_a_real_full_feed_keeps_its_timetable_packed(runtime, shared_gtfs):
         assert timetable is not None and {"trips.txt", "stop_times.txt"} <= set(timetable.texts)
         assert "shapes.txt" not in timetable.texts
         assert len(kept.archive) * 4 < kept.size_bytes == timetable_archive.timetable_size(timetable.texts)
+
+
+def test_an_uploaded_full_feed_replaces_the_demo_timetable_when_activated_over_the_api(client, demo):
+    with demo.session_factory() as session:
+        assert active_timetable_info(session).origin == NETWORK  # the demo's
+    created = client.post("/api/v1/tariffs", data={"file": (io.BytesIO(small_gtfs_zip()), "city-bus.zip")},
+                          headers={"Authorization": "Bearer demo-admin"}, content_type="multipart/form-data")
+    assert created.status_code == 201, created.json
+    activated = client.post(f"/api/v1/tariffs/{created.json['id']}/activate",
+                            headers={"Authorization": "Bearer demo-admin"})
+    assert activated.status_code == 200, activated.json
+    with demo.session_factory() as session:
+        timetable = active_timetable(session)
+    assert (timetable.info.origin, timetable.id, timetable.source) == (TARIFF_VERSION, created.json["id"],
+                                                                       "city-bus.zip")
+    assert dict(timetable.texts) == timetable_part(feed_files())

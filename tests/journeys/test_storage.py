@@ -127,3 +127,19 @@ def test_a_timetable_over_the_size_limit_is_refused(runtime, monkeypatch):
             store_timetable(uow.session, "small feed", TEXTS)
     assert "more than the 200" in caught.value.message
     assert caught.value.details[0]["file"] == "calendar.txt"  # the largest file is named
+
+
+def test_storing_the_same_texts_for_a_new_revision_keeps_the_cache_key(runtime):
+    uow = runtime.uow()
+    with uow:
+        store_network(uow.session)
+        first = store_timetable(uow.session, "small feed", TEXTS)
+        uow.commit()
+    with uow:
+        revision = store_network(uow.session)
+        again = store_timetable(uow.session, "small feed, reloaded", TEXTS)
+        uow.commit()
+    with runtime.session_factory() as session:
+        info = active_timetable_info(session)
+    assert again.cache_key == first.cache_key == info.cache_key
+    assert (info.revision, info.source) == (revision, "small feed, reloaded")

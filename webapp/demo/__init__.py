@@ -91,6 +91,12 @@ def _lines() -> list[dict[str, Any]]:
 
 def demo_timetable(today: date) -> dict[str, str]:
     """The demo's GTFS timetable files for a calendar around ``today`` (``webapp.demo.timetable``)."""
+    return dict(_demo_timetable(today))
+
+
+@lru_cache(maxsize=2)
+def _demo_timetable(today: date) -> dict[str, str]:
+    """Generated once per day and process: tests load the demo many times."""
     return demo_timetable_texts(_lines(), _csv("stops.csv"), _csv("operators.csv"), _csv("walks.csv"), today)
 
 
