@@ -7,7 +7,9 @@ each stop the earliest trip the passenger can still board, then relaxes the
 is the Pareto set over arrival and number of transfers; an arrival that is
 no earlier than the target's best is pruned (target pruning).
 
-Two times per stop and round: ``arrival`` (when the passenger is there) and
+Three times per stop and round: ``arrival`` (when the passenger is there, by
+any means), the best vehicle arrival (only a vehicle's arrival may be followed
+by a walk: the footpaths are closed, so a walk never follows a walk) and
 ``ready`` (when the passenger may board): a vehicle's arrival plus the stop's
 change time, or a walk's arrival (the walk includes the change), or the start.
 
@@ -79,7 +81,7 @@ def _earliest_trip(route_time_ptr_r, n, t0, t1, pos, departures, active_o, shift
 def _scan(route_stop_ptr, route_stops, route_trip_ptr, route_time_ptr, departures, arrivals,
           stop_route_ptr, stop_routes, stop_route_pos, walk_ptr, walk_to, walk_s, change_s,
           active, shifts, sources, source_times, target, max_rounds,
-          arrival, arrival_kind, arrival_round, walk_from, ready, ready_kind, ready_round, ready_from,
+          arrival, ride_arrival, arrival_kind, arrival_round, walk_from, ready, ready_kind, ready_round, ready_from,
           ride_route, ride_trip, ride_slice, ride_board, ride_alight):  # pragma: no cover
     """Fills the round arrays (row 0 holds the sources); returns the number of rounds run."""
     inf = np.int64(1) << np.int64(60)
@@ -106,6 +108,7 @@ def _scan(route_stop_ptr, route_stops, route_trip_ptr, route_time_ptr, departure
     k = 0
     for k in range(1, max_rounds + 1):
         arrival[k] = arrival[k - 1]
+        ride_arrival[k] = ride_arrival[k - 1]
         arrival_kind[k] = arrival_kind[k - 1]
         arrival_round[k] = arrival_round[k - 1]
         walk_from[k] = walk_from[k - 1]
@@ -147,10 +150,12 @@ def _scan(route_stop_ptr, route_stops, route_trip_ptr, route_time_ptr, departure
                         if a < best:
                             best = a
                             which = o
-                if which >= 0 and best < arrival[k, p] and best < arrival[k, target]:
-                    arrival[k, p] = best
-                    arrival_kind[k, p] = 1
-                    arrival_round[k, p] = k
+                if which >= 0 and best < ride_arrival[k, p] and best < arrival[k, target]:
+                    ride_arrival[k, p] = best
+                    if best < arrival[k, p]:
+                        arrival[k, p] = best
+                        arrival_kind[k, p] = 1
+                        arrival_round[k, p] = k
                     ride_route[k, p] = r
                     ride_trip[k, p] = t0 + cur[which]
                     ride_slice[k, p] = which
@@ -202,6 +207,7 @@ def search(timetable: Timetable, footpaths: Footpaths, sources: list[tuple[int, 
     active, shifts = timetable.day_shifts(day)
     size = (max_rounds + 1, len(timetable.stops))
     arrival = np.full(size, INF, dtype=np.int64)
+    ride_arrival = np.full(size, INF, dtype=np.int64)
     ready = np.full(size, INF, dtype=np.int64)
     kinds = [np.zeros(size, dtype=np.int8) for _ in range(2)]
     rounds_of = [np.zeros(size, dtype=np.int16) for _ in range(2)]
@@ -212,7 +218,7 @@ def search(timetable: Timetable, footpaths: Footpaths, sources: list[tuple[int, 
                 timetable.stop_route_pos, footpaths.walk_ptr, footpaths.walk_to, footpaths.walk_s,
                 footpaths.change_s, active, shifts, np.array([s for s, _ in sources], dtype=np.int32),
                 np.array([t for _, t in sources], dtype=np.int64), target, max_rounds,
-                arrival, kinds[0], rounds_of[0], froms[0], ready, kinds[1], rounds_of[1], froms[1], *rides)
+                arrival, ride_arrival, kinds[0], rounds_of[0], froms[0], ready, kinds[1], rounds_of[1], froms[1], *rides)
     keep = ran + 1
     return Rounds(day, arrival[:keep], kinds[0][:keep], rounds_of[0][:keep], froms[0][:keep], ready[:keep],
                   kinds[1][:keep], rounds_of[1][:keep], froms[1][:keep], *(r[:keep] for r in rides), shifts)
