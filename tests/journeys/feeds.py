@@ -212,3 +212,48 @@ def feeds(draw: st.DrawFn, max_stops: int = 7, max_routes: int = 4) -> GenFeed:
         kind = draw(st.sampled_from([2, 3]))
         transfers.append((a, b, kind, draw(st.integers(0, 900)) if kind == 2 else None))
     return GenFeed(stops, stations, trips, weekly, added, removed, only_dates, transfers)
+
+
+# --- connection scan: a second, cheaper exact search (checked against the Dijkstra one) --------------
+
+Instance = tuple[list[str], list[int], list[int]]  # stops, arrivals, departures (seconds of the query day)
+
+
+def connection_scan(instances: list[Instance], change_s: dict[str, int | None],
+                    walks: dict[str, list[tuple[str, int]]], origin: str, target: str, start: int) -> int | None:
+    """Earliest arrival by the Connection Scan Algorithm (Dibbelt et al. 2013) over the runs' hops."""
+    connections = sorted(
+        (departures[i], arrivals[i + 1], n, i) for n, (_, arrivals, departures) in enumerate(instances)
+        for i in range(len(departures) - 1) if departures[i] >= start)
+    ready: dict[str, int] = {origin: start}
+    best: int | None = None
+    for q, w in walks.get(origin, ()):
+        ready[q] = min(ready.get(q, start + w), start + w)
+        if q == target:
+            best = start + w
+    on_board: set[int] = set()
+    for departure, arrival, n, i in connections:
+        if best is not None and departure >= best:
+            break
+        stops = instances[n][0]
+        if n not in on_board:
+            if ready.get(stops[i], 1 << 60) > departure:
+                continue
+            on_board.add(n)
+        stop = stops[i + 1]
+        if stop == target:
+            best = arrival if best is None else min(best, arrival)
+        change = change_s.get(stop, DEFAULT_CHANGE_S)
+        if change is not None:
+            ready[stop] = min(ready.get(stop, 1 << 60), arrival + change)
+        for q, w in walks.get(stop, ()):
+            ready[q] = min(ready.get(q, 1 << 60), arrival + w)
+            if q == target:
+                best = arrival + w if best is None else min(best, arrival + w)
+    return best
+
+
+def walks_of(stop_index: dict[str, int], footpaths: Footpaths) -> dict[str, list[tuple[str, int]]]:
+    index = {i: s for s, i in stop_index.items()}
+    return {s: [(index[int(t)], int(w)) for t, w in zip(*footpaths.walks_from(i), strict=True)]
+            for s, i in stop_index.items()}

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from core.errors import NoJourneyFound
 from journeys.gtfs_timetable import build_from_texts
 from journeys.planner import TimetablePlanner
-from tests.journeys.feeds import DAYS, FIRST_DAY, feeds, reference_arrival
+from tests.journeys.feeds import DAYS, FIRST_DAY, connection_scan, feeds, reference_arrival, walks_of
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -23,6 +23,10 @@ def test_earliest_arrival_equals_dijkstra_on_the_time_expanded_graph(feed, data)
     start = data.draw(st.integers(0, 86_399))
     at = timetable.local(day, start)
     expected = reference_arrival(feed, timetable.stop_index, footpaths, origin, target, day, start)
+    instances = [(trip.stops, arrivals, departures) for trip, arrivals, departures in feed.instances_around(day)]
+    changes = {stop: feed.change_s(stop) for stop in stop_ids}
+    assert connection_scan(instances, changes, walks_of(timetable.stop_index, footpaths), origin, target,
+                           start) == expected  # the cheaper reference used on the real feeds agrees
     try:
         journey = planner.earliest_arrival(origin, target, at)
     except NoJourneyFound:
