@@ -23,6 +23,7 @@ from fares.fare_search import FareSearch
 from journeys import raptor
 from journeys.footpaths import Footpaths
 from journeys.journey import Journey, Step, departure_seconds, journey_of
+from journeys.pareto import pareto_front
 from journeys.timetable import Timetable
 
 DEFAULT_WINDOW = timedelta(minutes=60)
@@ -146,18 +147,23 @@ class TimetablePlanner:
     # --- with fares --------------------------------------------------------------------------
 
     def plan(self, from_stop: str, to_stop: str, at: datetime, fare_search: FareSearch[object] | None = None,
-             window: timedelta = DEFAULT_WINDOW) -> list[Journey]:
+             window: timedelta = DEFAULT_WINDOW, max_rides: int | None = None) -> list[Journey]:
         if fare_search is None:
             return self.departures(from_stop, to_stop, at, window)
         from journeys import mcraptor
 
         origin, target, day, start = self._query(from_stop, to_stop, at)
         options = mcraptor.search(self.timetable, self.footpaths, fare_search, self.sources(origin, start), target,
-                                  day, start, start + int(window.total_seconds()))
+                                  day, start, start + int(window.total_seconds()),
+                                  max_rides=max_rides or mcraptor.MAX_RIDES)
         if not options:
             raise NoJourneyFound(f"no connection from {from_stop} to {to_stop}")
-        journeys = []
+        journeys: dict[tuple[int, int, int | None], Journey] = {}
         for steps in options:
             journey = self._journey(day, start, steps)
-            journeys.append(Journey((), journey.legs, fare_search.price(journey.rides)))
-        return labelled(journeys, priced=True)
+            price = fare_search.price(journey.rides)
+            key = (self.timetable.seconds_at(day, journey.arrival), journey.transfers,
+                   price.total.minor if price.total is not None else None)
+            journeys.setdefault(key, Journey((), journey.legs, price))
+        front = pareto_front(list(journeys))
+        return labelled((journeys[key] for key in sorted(front, key=str)), priced=True)
