@@ -84,7 +84,7 @@ class Journey:
         return tuple(leg.itinerary_leg() for leg in self.legs if leg.is_ride)
 
     def signature(self) -> tuple[Any, ...]:
-        return tuple((leg.trip_id, leg.route_id, leg.from_stop_id, leg.to_stop_id) for leg in self.legs)
+        return tuple((leg.trip_id, leg.route_id, leg.from_stop_id, leg.to_stop_id, leg.departure) for leg in self.legs)
 
 
 def ride_times(timetable: Timetable, ride: Ride) -> tuple[int, int]:

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.errors import NoJourneyFound
+from fares.fare_search import FareSearch
 from fares.price import ItineraryLeg
 from journeys.gtfs_timetable import build_from_texts
 from journeys.pareto import pareto_front
@@ -18,7 +20,7 @@ from tests.journeys.toy_fares import ToyFareSearch
 MAX_RIDES = 3
 
 
-def all_journeys(feed: GenFeed, timetable: Timetable, walks: dict[str, list[tuple[str, int]]], fares: ToyFareSearch,
+def all_journeys(feed: GenFeed, timetable: Timetable, walks: dict[str, list[tuple[str, int]]], fares: FareSearch[Any],
                  origin: str, target: str, day: date, start: int, latest: int) -> list[tuple[int, int, int | None]]:
     """(arrival, transfers, price) of every journey: any trip at any stop, any walk after a ride."""
     runs = [(trip.route_id, trip.stops, arr, dep) for trip, arr, dep in feed.instances_around(day)]
