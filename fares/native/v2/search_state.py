@@ -34,7 +34,7 @@ it: a journey's next ride departs no earlier than the previous one arrives.
 of ``a`` that is at least as good for every continuation at no higher cost,
 or when ``a`` can close everything now at a cost below ``b``'s configuration
 minus the most that configuration could still save (see ``_slack``). "At
-least as good" (``_covers``) is the tariff's own order:
+least as good" (``_Row``) is the tariff's own order:
 
 * fewer discounted transfers spent (``max_discounted_transfers``);
 * a later first boarding with the same band (every window is measured from the
@@ -51,8 +51,9 @@ charges, ticketing sells passes), so they are not part of the state.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.errors import NoFareFound
@@ -123,11 +124,55 @@ class _Config:
 
 
 @dataclass(frozen=True, slots=True)
+class _Place:
+    """What a ride's route and stops give the search, once per (route, from stop, to stop)."""
+
+    route_id: str
+    products: frozenset[int]
+    trips: dict[int, _Trip]  # per product in scope: the facts its fares read
+    through_trips: tuple[_Trip, ...]  # per through fare
+    amounts: dict[int, int | None]  # per product without time bands: the one-leg adult amount
+
+
+@dataclass(frozen=True, slots=True)
+class _Ride:
+    place: _Place
+    departure: datetime | None  # local time of the tariff
+
+    @property
+    def route_id(self) -> str:
+        return self.place.route_id
+
+
+_Shape = tuple[object, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """An entry as ``dominates`` reads it: configurations with the same ``shape`` compare by ``order``.
+
+    ``order`` holds numbers where smaller is at least as good (transfers spent, minus the first boarding's
+    timestamp, legs on the open ticket, a stop without zone, metres) and ``zones`` zone sets where a subset is
+    at least as good; anything not ordered so is part of the shape.
+    """
+
+    shape: _Shape
+    order: tuple[float, ...]
+    zones: tuple[frozenset[str], ...]
+    cost: int
+    used: int
+    slack: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class NativeV2FareState:
     """``entries``: (configuration, cost of the products already closed) pairs; empty when never priceable."""
 
     paid_minor: int | None
     entries: tuple[tuple[_Config, int], ...]
+    rows: tuple[_Row, ...] = field(default=(), compare=False, repr=False)
+    by_shape: dict[_Shape, tuple[_Row, ...]] = field(default_factory=dict, compare=False, repr=False)
+    closed: tuple[tuple[int, int], ...] = field(default=(), compare=False, repr=False)  # (used, price) ending here
 
 
 _DEAD = NativeV2FareState(None, ())
@@ -161,7 +206,7 @@ class _Needs:
                 monotone = False
         return _Needs(zones, ends, distance, monotone)
 
-    def project(self, leg: LegFacts) -> _Trip:
+    def project(self, leg: LegFacts | _Trip) -> _Trip:
         return _Trip(
             frozenset(leg.zones) if self.zones else frozenset(),
             leg.all_zoned if self.zones else True,
@@ -169,14 +214,6 @@ class _Needs:
             leg.to_zone if self.ends else None,
             leg.distance_m if self.distance else 0,
         )
-
-    def at_most(self, a: _Trip, b: _Trip) -> bool:
-        """Whether every continuation of trip ``a`` costs no more than the same continuation of ``b``."""
-        if a == b:
-            return True
-        if not self.monotone or a.from_zone != b.from_zone or a.to_zone != b.to_zone:
-            return False
-        return a.zones <= b.zones and (a.all_zoned or not b.all_zoned) and a.distance_m <= b.distance_m
 
 
 def _band_of(adjustments: Sequence[BandAdjustment], bands: dict[str, TimeBand],
@@ -233,9 +270,44 @@ def _banded_amounts(base: frozenset[int] | None, adjustments: Sequence[BandAdjus
     return frozenset(out)
 
 
-def _later_or_same(a: datetime | None, b: datetime | None) -> bool:
-    """Start ``a`` leaves at least the time ``b`` does; an unknown start opens no window, so it is the earliest."""
-    return b is None or (a is not None and a >= b)
+_EPOCH = datetime(1970, 1, 1)
+_UNKNOWN = object()
+_PLACE_CACHE_LIMIT = 100_000
+
+
+def _late(start: datetime | None) -> float:
+    """Minus the first boarding in wall-clock seconds (windows are wall-clock differences in the tariff's zone).
+
+    Smaller is better: a later start leaves more of every window measured from it; an unknown start opens
+    no window, so it is the worst.
+    """
+    if start is None:
+        return math.inf
+    return -(start.replace(tzinfo=None) - _EPOCH).total_seconds()
+
+
+def _trip_order(needs: _Needs, trip: _Trip, shape: list[object], order: list[float],
+                zones: list[frozenset[str]]) -> None:
+    """Zone sets and metres are ordered when every fare reading them is non-decreasing in them; else equal."""
+    if not needs.monotone:
+        shape.append(trip)
+        return
+    shape.append((trip.from_zone, trip.to_zone))
+    order.extend((0 if trip.all_zoned else 1, trip.distance_m))
+    zones.append(trip.zones)
+
+
+def _at_least_as_good(a: _Row, b: _Row) -> bool:
+    """For rows of the same shape: ``a`` costs no more and is no worse in any ordered part."""
+    if a.cost > b.cost:
+        return False
+    for x, y in zip(a.order, b.order):  # noqa: B905 -- same shape, same length
+        if x > y:
+            return False
+    for zones_a, zones_b in zip(a.zones, b.zones):  # noqa: B905
+        if not zones_a <= zones_b:
+            return False
+    return True
 
 
 def _elapsed_over(start: datetime | None, now: datetime | None, window_s: int | None) -> bool:
@@ -299,23 +371,25 @@ class NativeV2FareSearch:
         self._max_paid = tuple(self._max_paid_of(i) for i in range(len(self._products)))
         self._rule_save = tuple(self._rule_save_of(r) for r in range(len(self._rules)))
         self._through_least = tuple(self._through_least_of(f) for f in range(len(self._through)))
+        self._places: dict[tuple[str, str, str], _Place | None] = {}
+        self._slacks: dict[_Shape, int | None] = {}
 
     # --- the FareSearch protocol ---------------------------------------------------------------
 
     def initial(self) -> NativeV2FareState:
         if self._category is None:
             return _DEAD
-        return NativeV2FareState(0, ((_Config(0), 0),))
+        return self._state(((_Config(0), 0),))
 
     def extend(self, state: NativeV2FareState, ride: ItineraryLeg) -> NativeV2FareState:
         if not state.entries:
             return _DEAD
-        try:
-            leg = self.engine._leg_facts(0, ride)
-        except NoFareFound:
+        place = self._place(ride)
+        if place is None:
             return _DEAD
-        products = self._route_products.get(leg.route_id, frozenset())
-        fresh = {q: self._fresh(q, leg) for q in sorted(products)}
+        leg = _Ride(place, self.engine._local(ride.departure))
+        products = place.products
+        fresh = {q: self._fresh(q, leg) for q in products}
         if not any(o.amount is not None for o in fresh.values()):
             return _DEAD  # the leg has no fare of its own: the engine leaves the journey without a total
         now = self.engine._local(ride.arrival) if ride.arrival is not None else leg.departure
@@ -331,9 +405,7 @@ class NativeV2FareSearch:
         for config, cost in state.entries:
             self._extend_open(config, cost, leg, products, add)
             self._next_ticket(config, cost, leg, fresh, add)
-        entries = self._pruned(table)
-        paid = [p for p in (self._closing(c, cost) for c, cost in entries) if p is not None]
-        return NativeV2FareState(min(paid) if paid else None, entries)
+        return self._state(tuple(table.items()))
 
     def dominates(self, a: NativeV2FareState, b: NativeV2FareState) -> bool:
         if not b.entries:
@@ -342,15 +414,13 @@ class NativeV2FareSearch:
             return False
         if b.paid_minor is not None and a.paid_minor > b.paid_minor:
             return False  # the journey may end here
-        closed = [(c.used, p) for c, cost in a.entries if (p := self._closing(c, cost)) is not None]
-        for kb, cb in b.entries:
-            if any(ca <= cb and self._covers(ka, kb) for ka, ca in a.entries):
+        by_shape, closed = a.by_shape, a.closed
+        for row in b.rows:
+            if any(_at_least_as_good(other, row) for other in by_shape.get(row.shape, ())):
                 continue
-            slack = self._slack(kb)
-            if slack is not None and any(p <= cb - slack and (self._budget is None or u <= kb.used)
-                                         for u, p in closed):
-                continue
-            return False
+            slack = row.slack
+            if slack is None or not any(used <= row.used and paid <= row.cost - slack for used, paid in closed):
+                return False
         return True
 
     def price(self, rides: Sequence[ItineraryLeg]) -> Price:
@@ -358,16 +428,89 @@ class NativeV2FareSearch:
 
     # --- one more ride ----------------------------------------------------------------------------
 
-    def _fresh(self, product: int, leg: LegFacts) -> _Open:
+    def _state(self, entries: Sequence[tuple[_Config, int]]) -> NativeV2FareState:
+        """The pruned entries with what ``dominates`` reads of them, computed once per state."""
+        rows = sorted(((self._row(config, cost), config) for config, cost in entries), key=lambda rc: rc[0].cost)
+        kept: list[tuple[_Row, _Config]] = []
+        by_shape: dict[_Shape, list[_Row]] = {}
+        for row, config in rows:
+            same = by_shape.setdefault(row.shape, [])
+            if any(_at_least_as_good(other, row) for other in same):
+                continue
+            same.append(row)
+            kept.append((row, config))
+        closed = []
+        for row, config in kept:
+            paid = self._closing(config, row.cost)
+            if paid is not None:
+                closed.append((row.used, paid))
+        return NativeV2FareState(
+            min(p for _, p in closed) if closed else None,
+            tuple((config, row.cost) for row, config in kept),
+            tuple(row for row, _ in kept),
+            {shape: tuple(same) for shape, same in by_shape.items()},
+            tuple(sorted(closed, key=lambda c: c[1])),
+        )
+
+    def _row(self, config: _Config, cost: int) -> _Row:
+        shape: list[object] = []
+        order: list[float] = [config.used]
+        zones: list[frozenset[str]] = []
+        prev = config.prev
+        if prev is not None:
+            shape.append(("prev", prev.product, prev.last_route))
+            order.append(_late(prev.start))
+        ticket = config.open
+        if ticket is not None:
+            shape.append(("open", ticket.product, ticket.band, ticket.last_route, ticket.discount))
+            order.extend((_late(ticket.start), ticket.legs))
+            _trip_order(self._product_needs[ticket.product], ticket.trip, shape, order, zones)
+        through = config.through
+        if through is not None:
+            shape.append(("through", through.fare, through.position, through.band, through.last_route))
+            order.append(_late(through.start))
+            _trip_order(self._through_needs[through.fare], through.trip, shape, order, zones)
+        key = tuple(shape)
+        slack = self._slacks.get(key, _UNKNOWN)
+        if slack is _UNKNOWN:
+            slack = self._slacks[key] = self._slack(config)  # a function of the shape alone
+        return _Row(key, tuple(order), tuple(zones), cost, config.used, slack)  # type: ignore[arg-type]
+
+    def _place(self, ride: ItineraryLeg) -> _Place | None:
+        key = (ride.route_id, ride.from_stop_id, ride.to_stop_id)
+        if key in self._places:
+            return self._places[key]
+        try:
+            facts = self.engine._leg_facts(0, ItineraryLeg(*key))
+        except NoFareFound:
+            place = None
+        else:
+            products = self._route_products.get(facts.route_id, frozenset())
+            trips = {q: self._product_needs[q].project(facts) for q in products}
+            place = _Place(
+                facts.route_id, products, trips, tuple(needs.project(facts) for needs in self._through_needs),
+                {q: self._products[q].fare.amount(trips[q].facts()) for q in products
+                 if not self._products[q].adjustments},
+            )
+        if len(self._places) >= _PLACE_CACHE_LIMIT:
+            self._places.clear()
+        self._places[key] = place
+        return place
+
+    def _fresh(self, product: int, leg: _Ride) -> _Open:
         rule = self._products[product]
-        trip = self._product_needs[product].project(leg)
-        band = _band_of(rule.adjustments, self._bands, leg.departure)
-        amount = _banded(rule.fare.amount(trip.facts()), trip.facts(), band, rule.adjustments)
+        trip = leg.place.trips[product]
+        if rule.adjustments:
+            band = _band_of(rule.adjustments, self._bands, leg.departure)
+            facts = trip.facts()
+            amount = _banded(rule.fare.amount(facts), facts, band, rule.adjustments)
+        else:
+            band, amount = None, leg.place.amounts[product]
         return _Open(product, band, leg.departure if self._timed[product] else None,
                      1 if rule.coverage is not None and rule.coverage.max_transfers is not None else 0,
                      leg.route_id if self._routed[product] else None, trip, frozenset(), amount)
 
-    def _extend_open(self, config: _Config, cost: int, leg: LegFacts, products: frozenset[int], add: _Add) -> None:
+    def _extend_open(self, config: _Config, cost: int, leg: _Ride, products: frozenset[int], add: _Add) -> None:
         """The open ticket covers this leg too (``transfers`` of its product)."""
         ticket = config.open
         if ticket is None or ticket.product not in products:
@@ -382,18 +525,17 @@ class NativeV2FareSearch:
             return
         if not coverage.allow_same_route and ticket.last_route == leg.route_id:
             return
-        trip = ticket.trip.then(self._product_needs[ticket.product].project(leg))
+        trip = ticket.trip.then(leg.place.trips[ticket.product])
         facts = trip.facts()
         amount = _banded(rule.fare.amount(facts), facts, ticket.band, rule.adjustments)
-        extended = replace(ticket, legs=ticket.legs + 1 if ticket.legs else 0,
-                           last_route=leg.route_id if ticket.last_route is not None else None, trip=trip,
-                           amount=amount)
+        extended = _Open(ticket.product, ticket.band, ticket.start, ticket.legs + 1 if ticket.legs else 0,
+                         leg.route_id if ticket.last_route is not None else None, trip, ticket.discount, amount)
         through = config.through
         if through is not None:
             through = self._through_then(through, leg)
         add(_Config(config.used, None, extended, through), cost)
 
-    def _next_ticket(self, config: _Config, cost: int, leg: LegFacts, fresh: dict[int, _Open], add: _Add) -> None:
+    def _next_ticket(self, config: _Config, cost: int, leg: _Ride, fresh: dict[int, _Open], add: _Add) -> None:
         """The open ticket ends before this leg and another starts with it."""
         through = config.through
         if through is not None:
@@ -409,7 +551,7 @@ class NativeV2FareSearch:
                     return
                 if not within(through.start, leg.departure, fare.window_s):
                     return
-                moved = replace(self._through_then(through, leg), position=through.position + 1)
+                moved = self._through_then(through, leg, through.position + 1)
                 add(_Config(config.used, None, fresh[product], moved), cost)
                 return
             amount = self._through_amount(through)
@@ -437,21 +579,23 @@ class NativeV2FareSearch:
                 )
                 if rules:
                     add(_Config(used + 1 if self._budget is not None else 0, None,
-                                replace(ticket, discount=rules), None), cost)
+                                _Open(ticket.product, ticket.band, ticket.start, ticket.legs, ticket.last_route,
+                                      ticket.trip, rules, ticket.amount)), cost)
             for index in self._through_by_first.get(product, ()):
                 fare = self._through[index]
                 if self._budget is not None and used + fare.discounted_transfers > self._budget:
                     continue
-                needs = self._through_needs[index]
                 started = _Through(index, 0, _band_of(fare.adjustments, self._bands, leg.departure),
                                    leg.departure if fare.window_s is not None else None,
-                                   leg.route_id if not fare.allow_same_route else None, needs.project(leg))
+                                   leg.route_id if not fare.allow_same_route else None,
+                                   leg.place.through_trips[index])
                 add(_Config(used + fare.discounted_transfers if self._budget is not None else 0, None, ticket,
                             started), cost)
 
-    def _through_then(self, through: _Through, leg: LegFacts) -> _Through:
-        return replace(through, last_route=leg.route_id if through.last_route is not None else None,
-                       trip=through.trip.then(self._through_needs[through.fare].project(leg)))
+    def _through_then(self, through: _Through, leg: _Ride, position: int | None = None) -> _Through:
+        return _Through(through.fare, through.position if position is None else position, through.band,
+                        through.start, leg.route_id if through.last_route is not None else None,
+                        through.trip.then(leg.place.through_trips[through.fare]))
 
     def _settled(self, config: _Config, cost: int, now: datetime | None) -> tuple[_Config, int] | None:
         """Forget what no later ride can use: close what can no longer grow, drop windows that are over.
@@ -481,7 +625,7 @@ class NativeV2FareSearch:
                     return None
                 return _Config(config.used), cost + amount
         if config.prev is not None:
-            config = replace(config, prev=self._live_prev(config.prev, config.used, now))
+            config = _Config(config.used, self._live_prev(config.prev, config.used, now), config.open, config.through)
         return config, cost
 
     def _can_grow(self, ticket: _Open, now: datetime | None) -> bool:
@@ -543,45 +687,6 @@ class NativeV2FareSearch:
         return cost
 
     # --- dominance ----------------------------------------------------------------------------------
-
-    def _pruned(self, table: dict[_Config, int]) -> tuple[tuple[_Config, int], ...]:
-        """Drop configurations another of the same state covers at no higher cost (ties: keep the first)."""
-        items = sorted(table.items(), key=lambda item: item[1])
-        kept: list[tuple[_Config, int]] = []
-        for config, cost in items:
-            if not any(c <= cost and self._covers(k, config) for k, c in kept):
-                kept.append((config, cost))
-        return tuple(kept)
-
-    def _covers(self, a: _Config, b: _Config) -> bool:
-        """Every continuation of ``a`` costs no more than the same continuation of ``b`` (same closed cost)."""
-        if a == b:
-            return True
-        if self._budget is not None and a.used > b.used:
-            return False
-        if b.prev is not None:
-            pa, pb = a.prev, b.prev
-            if pa is None or pa.product != pb.product or pa.last_route != pb.last_route:
-                return False
-            if not _later_or_same(pa.start, pb.start):
-                return False
-        if (a.open is None) != (b.open is None) or (a.through is None) != (b.through is None):
-            return False
-        if a.open is not None and b.open is not None:
-            oa, ob = a.open, b.open
-            if (oa.product, oa.band, oa.last_route, oa.discount) != (ob.product, ob.band, ob.last_route, ob.discount):
-                return False
-            if oa.legs > ob.legs or not _later_or_same(oa.start, ob.start):
-                return False
-            if not self._product_needs[oa.product].at_most(oa.trip, ob.trip):
-                return False
-        if a.through is not None and b.through is not None:
-            ta, tb = a.through, b.through
-            if (ta.fare, ta.position, ta.band, ta.last_route) != (tb.fare, tb.position, tb.band, tb.last_route):
-                return False
-            if not _later_or_same(ta.start, tb.start) or not self._through_needs[ta.fare].at_most(ta.trip, tb.trip):
-                return False
-        return True
 
     def _slack(self, config: _Config) -> int | None:
         """The most the configuration can save on any continuation over ending everything now, or None.
