@@ -7,6 +7,7 @@ from bench import (
     apportion,
     booking_pages,
     clearing_throughput,
+    fare_search,
     pages,
     payg_rating,
     plan_price,
@@ -20,17 +21,22 @@ BENCHMARKS = {"thin_path": thin_path.main, "plan_price": plan_price.main, "price
               "purchases_http": purchases_http.main, "apportion": apportion.main,
               "clearing_throughput": clearing_throughput.main, "pages": pages.main,
               "booking_pages": booking_pages.main, "taps_ingest": taps_ingest.main,
-              "payg_rating": payg_rating.main}
+              "payg_rating": payg_rating.main, "fare_search": fare_search.main}
+QUICK = {"fare_search"}  # benchmarks that take --quick (a reduced run)
 
 
 def main(argv: list[str]) -> None:
-    names = argv or list(BENCHMARKS)
+    quick = "--quick" in argv
+    names = [a for a in argv if a != "--quick"] or list(BENCHMARKS)
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:
         sys.exit(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
     for name in names:
         print(f"== {name}")
-        BENCHMARKS[name]()
+        if quick and name in QUICK:
+            BENCHMARKS[name](quick=True)
+        else:
+            BENCHMARKS[name]()
 
 
 if __name__ == "__main__":

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from core.errors import NoFareFound
+from fares.native.v2.engine import NativeV2Engine
+from fares.native.v2.search_state import NativeV2FareSearch
 from fares.price import FareEngine, ItineraryLeg, Price
 
 
@@ -96,5 +98,7 @@ class PrefixFareSearch:
 
 def fare_search_for(engine: FareEngine, rider_category: str | None = None,
                     fare_media: str | None = None) -> FareSearch[object]:
-    """The best exact ``FareSearch`` known for the engine (the prefix search when none is better)."""
+    """The best exact ``FareSearch`` known for the engine (the prefix search when none is better).    """
+    if isinstance(engine, NativeV2Engine):
+        return NativeV2FareSearch(engine, rider_category, fare_media)
     return PrefixFareSearch(engine, rider_category, fare_media)
