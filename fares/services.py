@@ -4,7 +4,7 @@ from __future__ import annotations
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +27,8 @@ from fares.gtfs.timetable_archive import (
 from fares.models import StopRow, TariffTimetable, TariffVersion
 from fares.native.schema import load_native_package, native_format_version
 from fares.native.v2 import load_native_v2
-from fares.network import Network
 from fares.network_codec import network_from_dict, network_to_dict
 from fares.price import ItineraryLeg, Price
-from fares.routing import Journey
 from fares.stored_network import load_network, replace_network
 from operators.models import MODES, Operator
 from operators.services import OperatorData, upsert_operator
@@ -225,11 +223,3 @@ def price_legs(
     context = pricing_context(session, version_id)
     return context.engine.price(legs, rider_category, fare_media)
 
-
-def plan_and_price(
-    session: Session, from_stop: str, to_stop: str, at: datetime, rider_category: str | None
-) -> tuple[Network, list[tuple[Journey, Price]]]:
-    context = pricing_context(session)
-    context.engine.rider_category(rider_category)  # an unknown category fails before planning
-    options = context.planner.plan_and_price(context.engine, from_stop, to_stop, at, rider_category)
-    return context.network, options

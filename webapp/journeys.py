@@ -6,7 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.runtime import Runtime
-from fares.services import plan_and_price
+from journeys.services import plan_and_price
 from webapp.schemas.itinerary import localize
 from webapp.schemas.journeys import journey_json
 
@@ -15,6 +15,6 @@ def plan_json(rt: Runtime, from_stop: str, to_stop: str, at: datetime | None, ri
     tz = rt.settings.timezone
     when = localize(at, tz) or datetime.now(ZoneInfo(tz)).replace(microsecond=0)
     with rt.session_factory() as session:
-        network, options = plan_and_price(session, from_stop, to_stop, when, rider)
+        plan = plan_and_price(session, from_stop, to_stop, when, rider)
     return {"from": from_stop, "to": to_stop, "at": when.isoformat(),
-            "options": [journey_json(journey, price, network) for journey, price in options]}
+            "options": [journey_json(journey, plan.stop_names) for journey in plan.options]}

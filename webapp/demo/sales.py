@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 from core.errors import FarebridgeError
 from core.runtime import Runtime
 from fares.cache import pricing_context
-from fares.price import ItineraryLeg
-from fares.services import plan_and_price
+from journeys.services import plan_and_price
 from ticketing.models import Order
 from ticketing.payment_providers import sandbox_provider
 from ticketing.services import CreateOrder, PayOrder, create_order, pay_order
@@ -51,12 +50,11 @@ def book_demo_sales(rt: Runtime, signer: TicketSigner, start: datetime, end: dat
         departure = (sold_at + timedelta(hours=2)).astimezone(tz)
         try:
             with rt.session_factory() as session:
-                _network, options = plan_and_price(session, origin, destination, departure, rider)
-            journey, price = options[0]
-            if price.total is None:
+                options = plan_and_price(session, origin, destination, departure, rider).options
+            journey = options[0]
+            if journey.price is None or journey.price.total is None:
                 continue
-            legs = tuple(ItineraryLeg(leg.route_id, leg.from_stop_id, leg.to_stop_id, leg.departure, leg.arrival)
-                         for leg in journey.legs if leg.route_id is not None)
+            legs = journey.rides
             order, _token = create_order(rt.uow(), CreateOrder(legs, rider, None), sold_at, ttl)
             pay_order(rt.uow(), PayOrder(order.id, "card", "tok_ok"), sold_at, sandbox_provider(), signer)
         except (FarebridgeError, IndexError):  # no journey between these stops, or none with a fare

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from fares.network import Network
-from fares.price import Price
-from fares.routing import Journey
+from journeys.journey import Journey
 from webapp.schemas.fields import Timestamp
 from webapp.schemas.itinerary import PriceSchema, price_json
 from webapp.schemas.response import ResponseSchema
@@ -24,6 +23,11 @@ class JourneyLegSchema(ResponseSchema):
     operator_id = fields.String(required=True, allow_none=True)
     route_id = fields.String(required=True, allow_none=True, metadata={"description": "null for a walk"})
     route_name = fields.String(required=True, allow_none=True)
+    trip_id = fields.String(required=True, allow_none=True,
+                            metadata={"description": "the GTFS trip ridden; null for a walk"})
+    headsign = fields.String(required=True, allow_none=True, metadata={"description": "where the vehicle goes"})
+    distance_m = fields.Integer(required=True, allow_none=True,
+                                metadata={"description": "a walk's length in metres; null for a ride"})
     from_stop_id = fields.String(required=True)
     from_stop_name = fields.String(required=True)
     to_stop_id = fields.String(required=True)
@@ -50,9 +54,11 @@ class JourneyPlanSchema(ResponseSchema):
     options = fields.List(fields.Nested(JourneyOptionSchema), required=True)
 
 
-def journey_json(journey: Journey, price: Price, network: Network) -> dict[str, Any]:
+def journey_json(journey: Journey, stop_names: Mapping[str, str]) -> dict[str, Any]:
     def name(stop_id: str) -> str:
-        return network.stops[stop_id].name
+        return stop_names.get(stop_id, stop_id)
+
+    assert journey.price is not None, "options are priced before they are shown"
 
     return {
         "criteria": list(journey.criteria),
@@ -66,6 +72,9 @@ def journey_json(journey: Journey, price: Price, network: Network) -> dict[str, 
                 "operator_id": leg.operator_id,
                 "route_id": leg.route_id,
                 "route_name": leg.route_name,
+                "trip_id": leg.trip_id,
+                "headsign": leg.headsign,
+                "distance_m": round(leg.walk_m) if leg.walk_m is not None else None,
                 "from_stop_id": leg.from_stop_id,
                 "from_stop_name": name(leg.from_stop_id),
                 "to_stop_id": leg.to_stop_id,
@@ -75,5 +84,5 @@ def journey_json(journey: Journey, price: Price, network: Network) -> dict[str, 
             }
             for leg in journey.legs
         ],
-        "price": price_json(price),
+        "price": price_json(journey.price),
     }
