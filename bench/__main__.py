@@ -14,13 +14,14 @@ from bench import (
     purchases_http,
     taps_ingest,
     thin_path,
+    timetable_store,
 )
 
 BENCHMARKS = {"thin_path": thin_path.main, "plan_price": plan_price.main, "price_throughput": price_throughput.main,
               "purchases_http": purchases_http.main, "apportion": apportion.main,
               "clearing_throughput": clearing_throughput.main, "pages": pages.main,
               "booking_pages": booking_pages.main, "taps_ingest": taps_ingest.main,
-              "payg_rating": payg_rating.main}
+              "payg_rating": payg_rating.main, "timetable_store": timetable_store.main}
 
 
 def main(argv: list[str]) -> None:
