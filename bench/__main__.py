@@ -15,13 +15,15 @@ from bench import (
     purchases_http,
     taps_ingest,
     thin_path,
+    timetable_store,
 )
 
 BENCHMARKS = {"thin_path": thin_path.main, "plan_price": plan_price.main, "price_throughput": price_throughput.main,
               "purchases_http": purchases_http.main, "apportion": apportion.main,
               "clearing_throughput": clearing_throughput.main, "pages": pages.main,
               "booking_pages": booking_pages.main, "taps_ingest": taps_ingest.main,
-              "payg_rating": payg_rating.main, "fare_search": fare_search.main}
+              "payg_rating": payg_rating.main, "fare_search": fare_search.main,
+              "timetable_store": timetable_store.main}
 QUICK = {"fare_search"}  # benchmarks that take --quick (a reduced run)
 
 

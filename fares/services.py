@@ -29,13 +29,12 @@ from fares.native.schema import load_native_package, native_format_version
 from fares.native.v2 import load_native_v2
 from fares.network_codec import network_from_dict, network_to_dict
 from fares.price import ItineraryLeg, Price
-from fares.stored_network import load_network, replace_network
+
+# The network's storage lives in fares.stored_network; both names stay importable from here.
+from fares.stored_network import load_network as load_network
+from fares.stored_network import replace_network as replace_network
 from operators.models import MODES, Operator
 from operators.services import OperatorData, upsert_operator
-
-__all__ = [  # the network's storage moved to fares.stored_network; these names stay importable from here
-    "load_network", "replace_network",
-]
 
 VALIDATED, ACTIVE, RETIRED = "validated", "active", "retired"
 

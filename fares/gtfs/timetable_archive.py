@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from core.errors import ValidationFailed
@@ -29,7 +29,7 @@ MAX_TIMETABLE_BYTES = 100_000_000
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so the same texts give the same archive
 
 
-def has_timetable(names: set[str] | frozenset[str] | list[str]) -> bool:
+def has_timetable(names: Collection[str]) -> bool:
     """A feed with trips or stop times is a full feed; one with neither carries fares only."""
     return any(name in names for name in REQUIRED_FILES)
 

@@ -94,6 +94,22 @@ def test_activating_the_version_again_later_installs_its_timetable_again(runtime
         assert (info.origin, info.id) == (TARIFF_VERSION, version_id)
 
 
+def test_a_feed_folder_keeps_its_timetable_too(runtime, tmp_path):
+    folder = tmp_path / "folder-feed"
+    folder.mkdir()
+    for name, text in feed_files().items():
+        (folder / name).write_text(text, encoding="utf-8")
+    uow = runtime.uow()
+    with uow:
+        version = import_tariff_file(uow.session, folder, "Folder")
+        activate_tariff(uow.session, version.id)
+        uow.commit()
+    with runtime.session_factory() as session:
+        timetable = active_timetable(session)
+    assert (timetable.id, timetable.source) == (version.id, "folder-feed")
+    assert dict(timetable.texts) == timetable_part(feed_files())
+
+
 def test_a_fare_only_feed_leaves_network_and_timetable_untouched(runtime, fare_only_feed):
     uow = runtime.uow()
     with uow:

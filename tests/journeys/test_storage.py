@@ -143,3 +143,14 @@ def test_storing_the_same_texts_for_a_new_revision_keeps_the_cache_key(runtime):
         info = active_timetable_info(session)
     assert again.cache_key == first.cache_key == info.cache_key
     assert (info.revision, info.source) == (revision, "small feed, reloaded")
+
+
+def test_the_storage_benchmark_runs_and_ends_with_its_figures(shared_gtfs, capsys):
+    import json
+
+    from bench.timetable_store import main
+
+    main(shared_gtfs, checks=3, loads=1)
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert figures["bench"] == "timetable_store"
+    assert 0 < figures["archive_bytes"] < figures["text_bytes"]
