@@ -61,12 +61,15 @@ def fake_option(first: datetime, shape: tuple[int, int, int, int, list[str]], nu
     departure = first + timedelta(minutes=offset)
     arrival = departure + timedelta(minutes=minutes)
     walk = _leg("walk", departure, 5, "Altheim Markt", "Altheim Bahnhof", distance_m=350 + number)
-    bus = _leg("bus", departure + timedelta(minutes=5), minutes - 5, "Altheim Bahnhof", "Bergstadt Bahnhof",
-               operator_id="SWA", route_id="SWA_1", route_name="1", trip_id=f"SWA_1_{number}",
-               headsign="Bergstadt Bahnhof")
-    bus["arrival"] = arrival.isoformat()
-    rides = [dict(bus, route_id=f"SWA_{n}", trip_id=f"t{number}-{n}", headsign=None) for n in range(transfers)]
-    legs = [walk, bus, *rides]  # the extra rides only carry the transfer count; their times are not checked
+    stops = ["Altheim Bahnhof", *[f"Umstieg {n + 1}" for n in range(transfers)], "Bergstadt Bahnhof"]
+    times = [departure + timedelta(minutes=5 + (minutes - 5) * n // (transfers + 1)) for n in range(transfers + 1)]
+    rides = [_leg("bus", start, 0, stops[n], stops[n + 1], operator_id="SWA", route_id=f"SWA_{n + 1}",
+                  route_name=str(n + 1), trip_id=f"SWA_{n + 1}_{number}",
+                  headsign="Bergstadt Bahnhof" if n == 0 else None)  # later rides without a headsign
+             for n, start in enumerate(times)]
+    for ride, end in zip(rides, [*times[1:], arrival]):
+        ride["arrival"] = end.isoformat()
+    legs = [walk, *rides]
     shares = [{"operator_id": "SWA", "amount": f"{cents / 100:.2f}", "amount_minor": cents,
                "standalone": f"{cents / 100:.2f}", "standalone_minor": cents}]
     return {"criteria": criteria, "departure": departure.isoformat(), "arrival": arrival.isoformat(),
@@ -111,12 +114,12 @@ def test_each_option_says_how_much_faster_or_cheaper_it_is_than_the_fastest_and_
     search(page)
     expect(page.get_by_role("status").first).to_have_text("4 journeys found.")
     assert trade_offs(page) == [
-        ["arrives 22 min earlier, €2.30 more expensive, 1 transfer fewer than the cheapest"],
+        ["Arrives 22 min earlier, €2.30 more expensive, 1 transfer fewer than the cheapest"],
         ["4 min slower, 1 transfer fewer than the fastest, at the same price",
-         "arrives 18 min earlier, €2.30 more expensive, 2 transfers fewer than the cheapest"],
+         "Arrives 18 min earlier, €2.30 more expensive, 2 transfers fewer than the cheapest"],
         ["7 min slower, €1.20 cheaper than the fastest",
-         "arrives 15 min earlier, €1.10 more expensive, 1 transfer fewer than the cheapest"],
-        ["arrives 22 min later, €2.30 cheaper, 1 more transfer than the fastest"],
+         "Arrives 15 min earlier, €1.10 more expensive, 1 transfer fewer than the cheapest"],
+        ["Arrives 22 min later, €2.30 cheaper, 1 more transfer than the fastest"],
     ]
     badges = [option.locator(".badge").all_inner_texts() for option in page.locator(".option").all()]
     assert badges == [["fastest"], ["fewest transfers"], [], ["cheapest"]]
@@ -124,7 +127,7 @@ def test_each_option_says_how_much_faster_or_cheaper_it_is_than_the_fastest_and_
     # a transit leg: times, line, headsign and operator; a walk: its length and minutes
     expect(first.locator(".leg").nth(1)).to_contain_text("Bus 1 towards Bergstadt Bahnhof")
     expect(first.locator(".leg").nth(1)).to_contain_text("Stadtwerke Altheim Bus")
-    expect(first.locator(".leg").nth(1).locator("time")).to_have_text([re.compile("^08:10"), re.compile("^08:41")])
+    expect(first.locator(".leg").nth(1).locator("time")).to_have_text([re.compile("^08:10"), re.compile("^08:25")])
     expect(first.locator(".leg-walk")).to_contain_text("Walk 350 m · 5 min")
     expect(first.locator(".leg").nth(2)).not_to_contain_text("towards")  # no headsign, no "towards"
     assert page.evaluate(CONTRAST_FAILURES) == []
@@ -194,7 +197,7 @@ def test_eight_options_fit_a_phone_without_sideways_scrolling(browser, live_serv
         search(page)
         expect(page.get_by_role("status").first).to_have_text("8 journeys found.")
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-        assert trade_offs(page)[7] == ["arrives 59 min later, €3.10 cheaper, 2 more transfers than the fastest"]
+        assert trade_offs(page)[7] == ["Arrives 59 min later, €3.10 cheaper, 2 more transfers than the fastest"]
         screenshot(page, "booking-options-phone")
     finally:
         context.close()
@@ -218,7 +221,7 @@ def test_the_demo_planners_options_are_compared_with_the_fastest_and_earlier_lat
                     - datetime.fromisoformat(fastest["arrival"])).total_seconds() / 60)
     saving = (fastest["price"]["total_minor"] - cheapest["price"]["total_minor"]) / 100
     same_departure = cheapest["departure"][:16] == fastest["departure"][:16]
-    time_words = f"{slower} min slower" if same_departure else f"arrives {slower} min later"
+    time_words = f"{slower} min slower" if same_departure else f"Arrives {slower} min later"
     card = page.locator(".option").nth(options.index(cheapest))
     expect(card.locator(".tradeoffs li").first).to_have_text(re.compile(
         "^" + re.escape(f"{time_words}, €{saving:.2f} cheaper") + r".* than the fastest$"))

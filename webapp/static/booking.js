@@ -328,9 +328,9 @@
     const parts = [];
     const {arrivalMinutes, sameDeparture, priceMinor, transfers} = comparison;
     if (arrivalMinutes !== 0) {
-      const key = sameDeparture ? (arrivalMinutes > 0 ? "slower" : "faster")
-        : (arrivalMinutes > 0 ? "arrives_later" : "arrives_earlier");
-      parts.push(say(key, {minutes: Math.abs(arrivalMinutes)}));
+      const later = arrivalMinutes > 0, count = {minutes: Math.abs(arrivalMinutes)};
+      parts.push(sameDeparture ? say(later ? "slower" : "faster", count)
+        : say(later ? "arrives_later" : "arrives_earlier", count));
     }
     if (priceMinor !== null && priceMinor !== 0) {
       parts.push(say(priceMinor < 0 ? "cheaper" : "dearer", {amount: fb.money(Math.abs(priceMinor), currency)}));
@@ -341,7 +341,9 @@
         : say(transfers < 0 ? "transfers_fewer" : "transfers_more", {count}));
     }
     if (parts.length === 0) return say(`same_as_${against}`);
-    return say(priceMinor === 0 ? `than_${against}_same_price` : `than_${against}`, {comparison: parts.join(", ")});
+    const sentence = say(priceMinor === 0 ? `than_${against}_same_price` : `than_${against}`,
+                         {comparison: parts.join(", ")});
+    return sentence.charAt(0).toLocaleUpperCase(fb.lang()) + sentence.slice(1);
   }
 
   function tradeOffList(tradeOff, currency) {
@@ -405,7 +407,7 @@
     const query = new URLSearchParams({from: request.from, to: request.to, at: request.at});
     if (request.rider) query.set("rider", request.rider);
     errorBox.hidden = true;
-    status.textContent = say(kind === "form" ? "searching" : `searching_${kind}`);
+    status.textContent = kind === "form" ? say("searching") : say(`searching_${kind}`);
     results.setAttribute("aria-busy", "true");
     earlierButton.disabled = laterButton.disabled = true;
     const before = lastSearch;
