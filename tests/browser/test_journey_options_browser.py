@@ -67,7 +67,7 @@ def fake_option(first: datetime, shape: tuple[int, int, int, int, list[str]], nu
                   route_name=str(n + 1), trip_id=f"SWA_{n + 1}_{number}",
                   headsign="Bergstadt Bahnhof" if n == 0 else None)  # later rides without a headsign
              for n, start in enumerate(times)]
-    for ride, end in zip(rides, [*times[1:], arrival]):
+    for ride, end in zip(rides, [*times[1:], arrival], strict=True):
         ride["arrival"] = end.isoformat()
     legs = [walk, *rides]
     shares = [{"operator_id": "SWA", "amount": f"{cents / 100:.2f}", "amount_minor": cents,
@@ -85,10 +85,15 @@ class FakePlanner:
 
     shapes: tuple[tuple[int, int, int, int, list[str]], ...] = FOUR
     asked: list[str] = field(default_factory=list)
+    found_nothing_after: int | None = None  # answers "no journey found" from this search on (counted from 0)
 
     def __call__(self, route: Any) -> None:
         url = route.request.url
         self.asked.append(url)
+        if self.found_nothing_after is not None and len(self.asked) > self.found_nothing_after:
+            error = {"error": {"code": "no_journey_found", "message": "no connection", "details": {}}}
+            route.fulfill(status=404, content_type="application/json", body=json.dumps(error))
+            return
         at = datetime.fromisoformat(asked_at(url)).replace(tzinfo=TZ)
         first = at + timedelta(minutes=5)
         body = {"from": "ALT_MARKT", "to": "BGS_BF", "at": at.isoformat(),
@@ -141,7 +146,8 @@ def test_the_trade_off_reads_in_german(page):
     assert trade_offs(page)[2] == [
         "7 Min. langsamer, 1,20\xa0€ günstiger als die schnellste Verbindung",
         "Ankunft 15 Min. früher, 1,10\xa0€ teurer, 1 Umstieg weniger als die günstigste Verbindung"]
-    assert trade_offs(page)[1][0] == "4 Min. langsamer, 1 Umstieg weniger als die schnellste Verbindung, zum gleichen Preis"
+    assert trade_offs(page)[1][0] == ("4 Min. langsamer, 1 Umstieg weniger als die schnellste Verbindung, "
+                                      "zum gleichen Preis")
     expect(page.locator(".leg-walk").first).to_contain_text("Fußweg 350 m · 5 Min.")
     expect(page.locator(".leg").nth(1)).to_contain_text("Bus 1 Richtung Bergstadt Bahnhof")
     expect(page.get_by_role("button", name="Frühere Verbindungen")).to_be_visible()
@@ -185,6 +191,22 @@ def test_earlier_and_later_work_by_keyboard_and_keep_the_traveller(page):
     expect(page.locator(".option h3").first).to_have_text(re.compile("07:31"))  # the last left 07:25
     expect(page.get_by_role("heading", name="Journeys")).to_be_focused()
     assert [parse_qs(urlparse(url).query)["rider"] for url in planner.asked] == [["child"]] * 3
+
+
+def test_a_later_search_that_finds_nothing_says_so_and_keeps_the_shown_options(page):
+    FakePlanner(found_nothing_after=1).install(page)
+    page.goto("/book")
+    search(page)
+    expect(page.get_by_role("status").first).to_have_text("4 journeys found.")
+    shown = headings(page)
+    page.get_by_role("button", name="Later journeys").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_have_text("No journey found. Try another time or other stops.")
+    expect(alert).to_be_focused()
+    assert headings(page) == shown
+    expect(page.locator("#travel-time")).to_have_value("08:00")  # still the time of the options shown
+    expect(page.get_by_role("button", name="Later journeys")).to_be_enabled()
+    expect(page.locator("#results")).not_to_have_attribute("aria-busy", "true")
 
 
 def test_eight_options_fit_a_phone_without_sideways_scrolling(browser, live_server, screenshot):

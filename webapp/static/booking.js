@@ -418,6 +418,10 @@
       if (count === 0 && kind !== "form") throw new fb.ApiError(404, {error: {code: "no_journey_found"}});
       lastSearch = {from: request.from, to: request.to, rider: request.rider || null, at: Date.parse(body.at),
                     options: body.options};
+      if (request.moment) {  /* the form shows the time the shown options were searched from */
+        form.elements.date.value = request.moment.date;
+        form.elements.time.value = request.moment.time;
+      }
       showOptions(body.options);
       results.hidden = count === 0;
       let message = count === 0 ? say("none_found") : count === 1 ? say("found_one") : say("found", {count});
@@ -460,14 +464,12 @@
     await runSearch({from, to, at, rider}, "form");
   });
 
-  /* Earlier and later search again for the shown stops and traveller; the form shows the time searched from. */
+  /* Earlier and later search again for the shown stops and traveller. */
   function page(kind) {
     if (!lastSearch) return;
     const moment = localMoment(kind === "earlier" ? lastSearch.earlier : lastSearch.later);
-    form.elements.date.value = moment.date;
-    form.elements.time.value = moment.time;
-    runSearch({from: lastSearch.from, to: lastSearch.to, rider: lastSearch.rider, at: `${moment.date}T${moment.time}`},
-              kind);
+    runSearch({from: lastSearch.from, to: lastSearch.to, rider: lastSearch.rider, at: `${moment.date}T${moment.time}`,
+               moment}, kind);
   }
   earlierButton.addEventListener("click", () => page("earlier"));
   laterButton.addEventListener("click", () => page("later"));
