@@ -159,8 +159,10 @@ def test_booking_works_by_keyboard_alone(page):
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Journeys")).to_be_focused()
     page.keyboard.press("Tab")
-    expect(page.get_by_role("button", name="Earlier journeys")).to_be_focused()
-    page.keyboard.press("Tab")
+    earlier = page.get_by_role("button", name="Earlier journeys")
+    if earlier.is_enabled():  # off when the first option leaves this minute: the search is for now + 0..5 min
+        expect(earlier).to_be_focused()
+        page.keyboard.press("Tab")
     expect(page.locator(".option summary").first).to_be_focused()  # the price per operator, folded
     page.keyboard.press("Enter")
     expect(page.locator("table.shares").first).to_be_visible()

@@ -209,6 +209,18 @@ def test_a_later_search_that_finds_nothing_says_so_and_keeps_the_shown_options(p
     expect(page.locator("#results")).not_to_have_attribute("aria-busy", "true")
 
 
+def test_earlier_is_off_when_the_first_shown_option_has_left(page):
+    FakePlanner().install(page)
+    page.goto("/book")
+    search(page)
+    yesterday = date.today() - timedelta(days=1)
+    page.locator("#travel-date").fill(yesterday.isoformat())
+    page.get_by_role("button", name="Search journeys").click()  # yesterday 08:00: the options left long ago
+    expect(page.locator("#results-window")).to_contain_text(f"{yesterday:%b} {yesterday.day}, {yesterday.year}, 8:00")
+    expect(page.get_by_role("button", name="Earlier journeys")).to_be_disabled()
+    expect(page.get_by_role("button", name="Later journeys")).to_be_enabled()
+
+
 def test_eight_options_fit_a_phone_without_sideways_scrolling(browser, live_server, screenshot):
     context = browser.new_context(base_url=live_server.url, locale="en-GB", viewport=PHONE, is_mobile=True,
                                   has_touch=True, device_scale_factor=2)
