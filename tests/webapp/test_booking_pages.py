@@ -7,8 +7,10 @@ may see, pay and refund what.
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from pypdf import PdfReader
 
@@ -18,6 +20,10 @@ from ticketing.models import Ticket
 ORIGIN, DESTINATION = "ALT_EICH_WALDWEG", "BGS_SONN_BUCHENWEG"
 SCRIPT_TAG = re.compile(r"<script\b([^>]*)>", re.S)
 ALERT = re.compile(r'role="alert"[^>]*>([^<]+)<')
+BOOKING_DATA = re.compile(r'<script type="application/json" id="booking-data">(.*?)</script>', re.S)
+BOOKING_JS = Path(__file__).resolve().parents[2] / "webapp" / "static" / "booking.js"
+# what booking.js puts into its template keys (`than_${against}`, `searching_${kind}`)
+TEMPLATE_VALUES = {"against": ("fastest", "cheapest"), "kind": ("earlier", "later")}
 
 
 def _option(client, rider: str = "adult") -> dict:
@@ -88,6 +94,66 @@ def test_the_booking_page_speaks_german(client):
     html = client.get("/book?lang=de").get_data(as_text=True)
     assert "<h1>Fahrt buchen</h1>" in html
     assert "Verbindungen suchen" in html and '"choose": "Diese Verbindung w\\u00e4hlen"' in html
+
+
+def _script_texts(client, path: str = "/book") -> dict[str, str]:
+    match = BOOKING_DATA.search(client.get(path).get_data(as_text=True))
+    assert match, "the booking page has no #booking-data"
+    return json.loads(match.group(1))["text"]
+
+
+def _keys_the_script_asks_for() -> set[str]:
+    """The text keys in every ``say(...)`` call of booking.js, template keys expanded with TEMPLATE_VALUES."""
+    source = BOOKING_JS.read_text()
+    keys: set[str] = set()
+    for start in (m.end() for m in re.finditer(r"\bsay\(", source)):
+        depth, end = 1, start
+        while depth:
+            depth += {"(": 1, ")": -1}.get(source[end], 0)
+            end += 1
+        call = source[start:end - 1]
+        keys.update(re.findall(r'"([a-z_]+)"', call))
+        for prefix, name, suffix in re.findall(r"`([a-z_]*)\$\{(\w+)\}([a-z_]*)`", call):
+            keys.update(f"{prefix}{value}{suffix}" for value in TEMPLATE_VALUES[name])
+    return keys
+
+
+def test_every_text_the_booking_script_asks_for_is_on_the_page_in_both_languages(client):
+    keys = _keys_the_script_asks_for()
+    assert {"than_fastest", "than_cheapest_same_price", "searching_later", "towards", "slower", "cheaper"} <= keys
+    for path in ("/book", "/book?lang=de"):
+        texts = _script_texts(client, path)
+        assert {key for key in keys if not key.endswith("_")} - texts.keys() == set(), path
+        for prefix in (key for key in keys if key.endswith("_")):  # "mode_" + leg.mode: some text has the prefix
+            assert any(name.startswith(prefix) for name in texts), prefix
+
+
+def test_the_trade_off_texts_are_translated_and_keep_their_placeholders(client):
+    english, german = _script_texts(client), _script_texts(client, "/book?lang=de")
+    assert english["than_fastest"] == "{comparison} than the fastest"
+    assert german["than_fastest"] == "{comparison} als die schnellste Verbindung"
+    assert german["slower"] == "{minutes} Min. langsamer" and german["cheaper"] == "{amount} günstiger"
+    assert german["towards"] == "Richtung {headsign}"
+    trade_off_keys = ("slower", "faster", "arrives_later", "arrives_earlier", "cheaper", "dearer", "transfer_fewer_one",
+                      "transfers_fewer", "transfer_more_one", "transfers_more", "than_fastest", "than_cheapest",
+                      "than_fastest_same_price", "than_cheapest_same_price", "same_as_fastest", "same_as_cheapest",
+                      "towards", "window", "searching_earlier", "searching_later", "no_earlier")
+    for key in trade_off_keys:
+        assert german[key] != english[key], key
+        assert re.findall(r"\{\w+\}", german[key]) == re.findall(r"\{\w+\}", english[key]), key
+
+
+def test_the_results_have_earlier_and_later_buttons_that_control_the_options(client):
+    html = client.get("/book").get_data(as_text=True)
+    results = html[html.index('<section id="results"'):html.index("</section>")]
+    assert " hidden>" in results.split("\n")[0]  # shown by the script once there are options
+    for button, label in (("earlier", "Earlier journeys"), ("later", "Later journeys")):
+        assert re.search(rf'<button type="button" id="{button}" class="button secondary" '
+                         rf'aria-controls="options">{label}</button>', results), button
+    assert results.index('id="earlier"') < results.index('id="options"') < results.index('id="later"')
+    assert 'id="results-heading" tabindex="-1" aria-describedby="results-window"' in results
+    german = client.get("/book?lang=de").get_data(as_text=True)
+    assert ">Frühere Verbindungen</button>" in german and ">Spätere Verbindungen</button>" in german
 
 
 def test_a_logged_in_passenger_is_not_asked_for_an_email(client):

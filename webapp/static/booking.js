@@ -1,13 +1,78 @@
-/* Booking: stop suggestions (an ARIA 1.2 combobox), the journey search, choosing an option.
+/* Booking: stop suggestions (an ARIA 1.2 combobox), the journey search, the options as a time/price
+ * trade-off with earlier/later searches, choosing an option.
  *
  * API calls per search: one GET /api/v1/stops per stop field (debounced, answers cached) and one
- * GET /api/v1/journeys, whose options come priced: at most three. Every text comes from the page
- * (#booking-data, translated on the server). Checkout and the ticket are server-rendered pages.
+ * GET /api/v1/journeys, whose options come priced: at most three; "Earlier" and "Later" are one more
+ * GET /api/v1/journeys each. Every text comes from the page (#booking-data, translated on the server).
+ * Checkout and the ticket are server-rendered pages.
+ *
+ * The pure parts (the trade-off between options, the times of the earlier and later searches) are
+ * fb.booking.tradeOffs, fb.booking.earlierTime and fb.booking.laterTime: plain numbers in, plain answer out.
  */
 "use strict";
 (function () {
   const DEBOUNCE_MS = 250;
   const MIN_CHARS = 2;
+  const MINUTE_MS = 60000;
+  /* "Earlier" asks for the journeys that leave in a stretch of time before the first shown departure. The planner's
+   * own search window is not part of its answer, so the stretch is as long as the one the shown options cover
+   * (from the time searched to the last shown departure), and at least an hour: a page of results that are
+   * "earlier" covers at least as much time as the current page and ends where it begins. Never before now: a
+   * journey that has left cannot be booked (and when the first shown one leaves now, "Earlier" is off). */
+  const EARLIER_MIN_WINDOW_MS = 60 * MINUTE_MS;
+
+  /* --- the trade-off between the options (pure) ------------------------------------------------
+   * options: [{criteria: ["fastest", ...], departure: ms, arrival: ms, transfers: n, priceMinor: n | null,
+   *            currency: "EUR" | null}], in the order shown.
+   * Answer, one per option: {fastest: bool, cheapest: bool, versusFastest: comparison | null,
+   *                          versusCheapest: comparison | null}, where a comparison is
+   *   {arrivalMinutes: this arrival - the other's, in whole minutes (positive: later),
+   *    sameDeparture: both leave at the same minute (then "slower"/"faster"; otherwise the arrivals are compared),
+   *    priceMinor: this price - the other's (null when one is unpriced or the currencies differ),
+   *    transfers: this option's transfers - the other's}.
+   * The fastest is the option the planner labels "fastest" (earliest arrival, then fewest transfers, then price, if
+   * several are); without a label, the earliest arrival. The cheapest likewise with "cheapest" and the lowest
+   * price (then earliest arrival); none when nothing is priced. Every option but the fastest is compared with the
+   * fastest, every option but the cheapest with the cheapest; when one option is both, only with it. */
+  function tradeOffs(options) {
+    const priced = (o) => o.priceMinor !== null && o.priceMinor !== undefined;
+    const byArrival = (a, b) => a.arrival - b.arrival || a.transfers - b.transfers
+      || (priced(a) && priced(b) ? a.priceMinor - b.priceMinor : 0);
+    const byPrice = (a, b) => a.priceMinor - b.priceMinor || a.arrival - b.arrival || a.transfers - b.transfers;
+    const pick = (candidates, order) => candidates.length ? [...candidates].sort(order)[0] : null;
+    const labelled = (name) => options.filter((o) => (o.criteria || []).includes(name));
+    const fastest = pick(labelled("fastest"), byArrival) || pick(options, byArrival);
+    const cheapest = pick(labelled("cheapest").filter(priced), byPrice) || pick(options.filter(priced), byPrice);
+    const compare = (option, other) => ({
+      arrivalMinutes: Math.round((option.arrival - other.arrival) / MINUTE_MS),
+      sameDeparture: Math.floor(option.departure / MINUTE_MS) === Math.floor(other.departure / MINUTE_MS),
+      priceMinor: priced(option) && priced(other) && option.currency === other.currency
+        ? option.priceMinor - other.priceMinor : null,
+      transfers: option.transfers - other.transfers,
+    });
+    return options.map((option) => ({
+      fastest: option === fastest,
+      cheapest: option === cheapest,
+      versusFastest: fastest && option !== fastest ? compare(option, fastest) : null,
+      versusCheapest: cheapest && option !== cheapest && cheapest !== fastest ? compare(option, cheapest) : null,
+    }));
+  }
+
+  /* The time (ms) to search from for later journeys: a minute after the last shown departure, on the minute. */
+  function laterTime(lastDeparture) {
+    return Math.floor((lastDeparture + MINUTE_MS) / MINUTE_MS) * MINUTE_MS;
+  }
+
+  /* The time (ms) to search from for earlier journeys (see EARLIER_MIN_WINDOW_MS), or null when nothing earlier can
+   * still be booked. searchedAt: the time the shown options were searched from; now: the clock. */
+  function earlierTime({searchedAt, firstDeparture, lastDeparture, now}) {
+    const window = Math.max(EARLIER_MIN_WINDOW_MS, lastDeparture - searchedAt);
+    const at = Math.floor(Math.max(firstDeparture - window, Math.ceil(now / MINUTE_MS) * MINUTE_MS) / MINUTE_MS)
+      * MINUTE_MS;
+    return at < Math.floor(firstDeparture / MINUTE_MS) * MINUTE_MS ? at : null;
+  }
+
+  window.fb.booking = {tradeOffs, laterTime, earlierTime};
 
   const dataElement = document.getElementById("booking-data");
   const paymentError = document.getElementById("payment-error");
@@ -176,7 +241,11 @@
   const results = document.getElementById("results");
   const optionsList = document.getElementById("options");
   const heading = document.getElementById("results-heading");
-  let lastSearch = null;
+  const resultsWindow = document.getElementById("results-window");
+  const earlierButton = document.getElementById("earlier");
+  const laterButton = document.getElementById("later");
+  let lastSearch = null;  /* {from, to, rider, at (ms, as the API answered it), options} of the results shown */
+  let searches = 0;       /* only the answer to the latest search is shown */
   const SEARCH_ERRORS = {no_journey_found: "none_found", no_fare_found: "unpriced", unknown_rider_category: "unpriced",
                          invalid_request: "check_input", not_found: "choose_stop"};
 
@@ -194,16 +263,50 @@
     return count === 1 ? say("transfer_one") : say("transfers", {count});
   }
 
+  /* The date and time (the form's fields, the API's "at") of a moment, on the network's clock. */
+  function localMoment(ms) {
+    const parts = Object.fromEntries(new Intl.DateTimeFormat("en-GB", {timeZone, year: "numeric", month: "2-digit",
+      day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23"}).formatToParts(new Date(ms))
+      .map((part) => [part.type, part.value]));
+    return {date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}`};
+  }
+
+  function distanceText(metres) {
+    const lang = fb.lang();
+    if (metres >= 1000) {
+      return new Intl.NumberFormat(lang, {style: "unit", unit: "kilometer", maximumFractionDigits: 1}).format(metres / 1000);
+    }
+    const rounded = metres >= 100 ? Math.round(metres / 10) * 10 : Math.round(metres);
+    return new Intl.NumberFormat(lang, {style: "unit", unit: "meter", maximumFractionDigits: 0}).format(rounded);
+  }
+
+  function legMinutes(leg) {
+    return Math.max(0, Math.round((Date.parse(leg.arrival) - Date.parse(leg.departure)) / MINUTE_MS));
+  }
+
+  function legStops(leg) {
+    return el("span", {class: "leg-stops"},
+      el("span", {class: "leg-stop"}, el("time", {datetime: leg.departure, text: clock(leg.departure)}), " " + leg.from_stop_name),
+      el("span", {class: "leg-stop"}, el("time", {datetime: leg.arrival, text: clock(leg.arrival)}), " " + leg.to_stop_name));
+  }
+
   function legItem(leg) {
     const mode = say("mode_" + leg.mode);
+    if (leg.mode === "walk" || !leg.route_id) {  /* a walk: its length (when the planner gives it) and its minutes */
+      const length = typeof leg.distance_m === "number" ? distanceText(leg.distance_m) : null;
+      const detail = [length, minutes(legMinutes(leg))].filter(Boolean).join(" · ");
+      return el("li", {class: "leg leg-walk"},
+        el("span", {class: "leg-line"}, mode, " ", el("span", {class: "leg-detail", text: detail})),
+        legStops(leg));
+    }
     const operator = leg.operator_id ? (data.operators[leg.operator_id] || leg.operator_id) : null;
     const line = leg.route_name ? `${mode} ${leg.route_name}` : mode;
     return el("li", {class: "leg"},
-      el("span", {class: "leg-line", text: line}),
+      el("span", {class: "leg-line"}, line,
+        leg.headsign ? el("span", {class: "leg-detail leg-headsign", text: " " + say("towards", {headsign: leg.headsign})})
+          : null),
       operator ? el("span", {class: "leg-operator", text: operator}) : null,
-      el("span", {class: "leg-stops"},
-        el("span", {class: "leg-stop"}, el("time", {datetime: leg.departure, text: clock(leg.departure)}), " " + leg.from_stop_name),
-        el("span", {class: "leg-stop"}, el("time", {datetime: leg.arrival, text: clock(leg.arrival)}), " " + leg.to_stop_name)));
+      legStops(leg));
   }
 
   function sharesTable(price) {
@@ -212,7 +315,7 @@
         el("span", {class: "muted", text: `(${share.operator_id})`})),
       el("td", {class: "amount", text: fb.money(share.amount_minor, price.currency)})));
     return el("table", {class: "shares"},
-      el("caption", {text: say("breakdown")}),
+      el("caption", {class: "visually-hidden", text: say("breakdown")}),
       el("thead", {}, el("tr", {}, el("th", {scope: "col", text: say("operator")}),
         el("th", {scope: "col", class: "amount", text: say("share")}))),
       el("tbody", {}, ...rows),
@@ -220,11 +323,43 @@
         el("td", {class: "amount total", text: fb.money(price.total_minor, price.currency)}))));
   }
 
-  function optionItem(option, index) {
+  /* "7 min slower, €1.20 cheaper than the fastest": one comparison of tradeOffs in words. */
+  function comparisonText(comparison, against, currency) {
+    const parts = [];
+    const {arrivalMinutes, sameDeparture, priceMinor, transfers} = comparison;
+    if (arrivalMinutes !== 0) {
+      const later = arrivalMinutes > 0, count = {minutes: Math.abs(arrivalMinutes)};
+      parts.push(sameDeparture ? say(later ? "slower" : "faster", count)
+        : say(later ? "arrives_later" : "arrives_earlier", count));
+    }
+    if (priceMinor !== null && priceMinor !== 0) {
+      parts.push(say(priceMinor < 0 ? "cheaper" : "dearer", {amount: fb.money(Math.abs(priceMinor), currency)}));
+    }
+    if (transfers !== 0) {
+      const count = Math.abs(transfers);
+      parts.push(count === 1 ? say(transfers < 0 ? "transfer_fewer_one" : "transfer_more_one")
+        : say(transfers < 0 ? "transfers_fewer" : "transfers_more", {count}));
+    }
+    if (parts.length === 0) return say(`same_as_${against}`);
+    const sentence = say(priceMinor === 0 ? `than_${against}_same_price` : `than_${against}`,
+                         {comparison: parts.join(", ")});
+    return sentence.charAt(0).toLocaleUpperCase(fb.lang()) + sentence.slice(1);
+  }
+
+  function tradeOffList(tradeOff, currency) {
+    const lines = [];
+    if (tradeOff.versusFastest) lines.push(comparisonText(tradeOff.versusFastest, "fastest", currency));
+    if (tradeOff.versusCheapest) lines.push(comparisonText(tradeOff.versusCheapest, "cheapest", currency));
+    if (lines.length === 0) return null;
+    return el("ul", {class: "tradeoffs"}, ...lines.map((line) => el("li", {text: line})));
+  }
+
+  function optionItem(option, index, tradeOff) {
     const headingId = `option-${index}-heading`;
     const priced = option.price && option.price.total_minor !== null;
-    const badges = option.criteria.map((name) => el("span", {class: "badge", text: say("criterion_" + name)}));
-    const choose = el("button", {type: "button", class: "button", "aria-describedby": headingId, text: say("choose")});
+    const badges = option.criteria.map((name) => el("span", {class: `badge badge-${name}`, text: say("criterion_" + name)}));
+    const choose = el("button", {type: "button", class: "button", id: `option-${index}-choose`,
+                                 "aria-describedby": headingId, text: say("choose")});
     choose.disabled = !priced;
     choose.addEventListener("click", () => order(option, choose));
     return el("li", {class: "option"},
@@ -234,11 +369,80 @@
           `${clock(option.departure)} – ${clock(option.arrival)}`),
         el("p", {class: "option-summary"},
           `${minutes(option.duration_minutes)} · ${transfersText(option.transfers)} `, ...badges),
+        tradeOffList(tradeOff, priced ? option.price.currency : null),
         el("ol", {class: "legs", "aria-label": say("legs")}, ...option.legs.map(legItem)),
-        priced ? sharesTable(option.price) : el("p", {text: say("unpriced")}),
+        priced ? el("details", {class: "breakdown"}, el("summary", {text: say("breakdown")}), sharesTable(option.price))
+          : el("p", {text: say("unpriced")}),
         el("p", {class: "option-action"},
           priced ? el("span", {class: "price", text: fb.money(option.price.total_minor, option.price.currency)}) : null,
           choose)));
+  }
+
+  function showOptions(options) {
+    const offs = tradeOffs(options.map((option) => ({
+      criteria: option.criteria, departure: Date.parse(option.departure), arrival: Date.parse(option.arrival),
+      transfers: option.transfers, priceMinor: option.price ? option.price.total_minor : null,
+      currency: option.price ? option.price.currency : null})));
+    optionsList.replaceChildren(...options.map((option, index) => optionItem(option, index, offs[index])));
+  }
+
+  function departures(options) {
+    const times = options.map((option) => Date.parse(option.departure));
+    return {first: Math.min(...times), last: Math.max(...times)};
+  }
+
+  function updatePaging() {
+    const {first, last} = departures(lastSearch.options);
+    const earlier = earlierTime({searchedAt: lastSearch.at, firstDeparture: first, lastDeparture: last, now: Date.now()});
+    earlierButton.disabled = earlier === null;
+    laterButton.disabled = false;
+    lastSearch.earlier = earlier;
+    lastSearch.later = laterTime(last);
+    resultsWindow.textContent = say("window", {time: fb.datetime(new Date(lastSearch.at).toISOString())});
+  }
+
+  /* One search: the form's, or "earlier"/"later" (which keep the shown results when they fail). */
+  async function runSearch(request, kind) {
+    const mine = ++searches;
+    const query = new URLSearchParams({from: request.from, to: request.to, at: request.at});
+    if (request.rider) query.set("rider", request.rider);
+    errorBox.hidden = true;
+    status.textContent = kind === "form" ? say("searching") : say(`searching_${kind}`);
+    results.setAttribute("aria-busy", "true");
+    earlierButton.disabled = laterButton.disabled = true;
+    const before = lastSearch;
+    try {
+      const body = await fb.api("/api/v1/journeys?" + query.toString());
+      if (mine !== searches) return;
+      const count = body.options.length;
+      if (count === 0 && kind !== "form") throw new fb.ApiError(404, {error: {code: "no_journey_found"}});
+      lastSearch = {from: request.from, to: request.to, rider: request.rider || null, at: Date.parse(body.at),
+                    options: body.options};
+      if (request.moment) {  /* the form shows the time the shown options were searched from */
+        form.elements.date.value = request.moment.date;
+        form.elements.time.value = request.moment.time;
+      }
+      showOptions(body.options);
+      results.hidden = count === 0;
+      let message = count === 0 ? say("none_found") : count === 1 ? say("found_one") : say("found", {count});
+      if (kind === "earlier" && before && departures(body.options).first >= departures(before.options).first) {
+        message = say("no_earlier") + " " + message;
+      }
+      status.textContent = message;
+      if (count > 0) {
+        updatePaging();
+        heading.focus();
+      }
+    } catch (failure) {
+      if (mine !== searches) return;
+      status.textContent = "";
+      if (kind === "form" || !before) results.hidden = true;
+      else updatePaging();  /* the shown options stay, and so do their buttons */
+      showError(say(SEARCH_ERRORS[failure.code] || "failed"));
+      errorBox.focus();
+    } finally {
+      if (mine === searches) results.removeAttribute("aria-busy");
+    }
   }
 
   form.addEventListener("submit", async (event) => {
@@ -257,27 +461,18 @@
     }
     const at = `${form.elements.date.value}T${form.elements.time.value || "00:00"}`;
     const rider = form.elements.rider ? form.elements.rider.value : "";
-    const query = new URLSearchParams({from, to, at});
-    if (rider) query.set("rider", rider);
-    status.textContent = say("searching");
-    results.setAttribute("aria-busy", "true");
-    try {
-      const body = await fb.api("/api/v1/journeys?" + query.toString());
-      lastSearch = {rider: rider || null};
-      optionsList.replaceChildren(...body.options.map(optionItem));
-      results.hidden = body.options.length === 0;
-      const count = body.options.length;
-      status.textContent = count === 0 ? say("none_found") : count === 1 ? say("found_one") : say("found", {count});
-      if (count > 0) heading.focus();
-    } catch (failure) {
-      results.hidden = true;
-      status.textContent = "";
-      showError(say(SEARCH_ERRORS[failure.code] || "failed"));
-      errorBox.focus();
-    } finally {
-      results.removeAttribute("aria-busy");
-    }
+    await runSearch({from, to, at, rider}, "form");
   });
+
+  /* Earlier and later search again for the shown stops and traveller. */
+  function page(kind) {
+    if (!lastSearch) return;
+    const moment = localMoment(kind === "earlier" ? lastSearch.earlier : lastSearch.later);
+    runSearch({from: lastSearch.from, to: lastSearch.to, rider: lastSearch.rider, at: `${moment.date}T${moment.time}`,
+               moment}, kind);
+  }
+  earlierButton.addEventListener("click", () => page("earlier"));
+  laterButton.addEventListener("click", () => page("later"));
 
   /* --- choosing an option: the order, then the guest token to this browser's session ------------ */
   function newKey() {
