@@ -28,6 +28,8 @@ from typing import Protocol, TypeVar
 
 from core.errors import NoFareFound
 from fares.engines import ZoneTariffEngine
+from fares.gtfs.fares_v1.engine import FaresV1Engine
+from fares.gtfs.fares_v1.search_state import FaresV1FareSearch
 from fares.native.v2.engine import NativeV2Engine
 from fares.native.v2.search_state import NativeV2FareSearch
 from fares.price import FareEngine, ItineraryLeg, Price
@@ -103,6 +105,8 @@ def fare_search_for(engine: FareEngine, rider_category: str | None = None,
     """The best exact ``FareSearch`` known for the engine (the prefix search when none is better).    """
     if isinstance(engine, NativeV2Engine):
         return NativeV2FareSearch(engine, rider_category, fare_media)
+    if isinstance(engine, FaresV1Engine):
+        return FaresV1FareSearch(engine, rider_category, fare_media)
     if isinstance(engine, ZoneTariffEngine):
         return ZoneFareSearch(engine, rider_category, fare_media)
     return PrefixFareSearch(engine, rider_category, fare_media)
