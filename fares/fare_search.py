@@ -18,7 +18,15 @@ The final price of every option still comes from ``price``, the same engine
 that prices explicit itineraries (``fares.price.FareEngine``).
 
 This module is the one interface between the planner (``journeys``) and the
-fare engines; ``fare_search_for`` picks the implementation for an engine.
+fare engines; ``fare_search_for`` picks the implementation for an engine:
+
+* native format 2 (``NativeV2Engine``): ``fares.native.v2.search_state``;
+* GTFS Fares v1 (``FaresV1Engine``): ``fares.gtfs.fares_v1.search_state``;
+* native format 1 zone counts (``ZoneTariffEngine``): ``fares.zone_search_state``;
+* any other engine (GTFS Fares v2 today, NeTEx): ``PrefixFareSearch``.
+
+A state is immutable and hashable; ``extend`` never changes its argument, so
+one state may be extended by many rides.
 """
 from __future__ import annotations
 
