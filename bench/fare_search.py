@@ -14,12 +14,15 @@ Times are CPU time of this process (``time.process_time``), the best of
 several passes: the machine is shared, and waiting for a core is not the
 search's cost.
 
-Tariffs: Porto Alegre (``docs/examples/poa_integrated.json`` on the merged
-EPTC + TRENSURB network of ``../shared/data/gtfs``) and the demo tariff
-(``webapp/demo/data/tariff_v2.json`` on the demo network).
+Tariffs: Porto Alegre (``docs/examples/poa_integrated.json``, native format 2,
+on the merged EPTC + TRENSURB network of ``../shared/data/gtfs``), the demo
+tariff in format 2 (``webapp/demo/data/tariff_v2.json``) and in format 1
+(``tariff.json``, zone counts) on the demo network, and the EPTC feed's own
+GTFS Fares v1 (one flat fare) on its buses.
 """
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import math
@@ -32,10 +35,16 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from fares.engines import ZoneTariffEngine
 from fares.fare_search import FareSearch, PrefixFareSearch, fare_search_for
+from fares.gtfs.basics import load_basics
+from fares.gtfs.reader import read_feed
+from fares.gtfs.tariff import engine_from_raw
 from fares.native.v2 import NativeV2Engine, load_native_v2
 from fares.network import Network
 from fares.price import FareEngine, ItineraryLeg
+from fares.tariff import ZoneTariff
+from fares.validation import Problems
 
 ROOT = Path(__file__).resolve().parents[1]
 POA_TARIFF = ROOT / "docs" / "examples" / "poa_integrated.json"
@@ -144,7 +153,7 @@ def measure(name: str, engine: FareEngine, network: Network, timezone: str, quic
     pairs = _pairs(trips, QUICK_PAIRS if quick else PAIRS, rnd)
     dominates_us, decided = _dominance(fast, states, pairs, repeats)
     prefix_dominates_us, prefix_decided = _dominance(prefix, prefix_states, pairs, repeats)
-    configurations = [len(getattr(s, "entries", ())) for trip in states for s in trip]
+    configurations = [_size(s) for trip in states for s in trip]
     extends = sum(len(t) for t in trips)
     figures = {
         "extend_us": extend_us, "prefix_extend_us": prefix_extend_us,
@@ -160,7 +169,8 @@ def measure(name: str, engine: FareEngine, network: Network, timezone: str, quic
     print("  by ride     " + "  ".join(f"{n}: {us:6.1f} vs {p:6.1f}" for n, (us, p) in
                                          enumerate(zip(by_position, prefix_by_position, strict=True), start=1)))
     print(f"  dominates  {dominates_us:8.2f} us   (prefix {prefix_dominates_us:8.2f} us); pairs decided "
-          f"{decided:.1%} (prefix {prefix_decided:.1%}); configurations per state {figures['configurations_mean']:.2f}")
+          f"{decided:.1%} (prefix {prefix_decided:.1%}); configurations\n"
+          f"  (native v2) / open groups (v1) per state {figures['configurations_mean']:.2f}")
     return {f"{name}_{key}": round(value, 4) for key, value in figures.items()}
 
 
@@ -172,10 +182,23 @@ def _feeds() -> Path:
     sys.exit("fare_search: no shared/data/gtfs beside the clone or above it (the Porto Alegre feeds)")
 
 
-def _poa() -> tuple[NativeV2Engine, Network, str]:
+def _size(state: object) -> int:
+    """How many configurations (native format 2) or open groups (Fares v1) a state keeps; 1 for a zone set."""
+    for name in ("entries", "groups"):
+        if hasattr(state, name):
+            return len(getattr(state, name))
+    return 1
+
+
+@functools.cache
+def _poa_network() -> Network:
     from bench.plan_price import load_porto_alegre
 
-    network, _ = load_porto_alegre(_feeds())
+    return load_porto_alegre(_feeds())[0]
+
+
+def _poa() -> tuple[NativeV2Engine, Network, str]:
+    network = _poa_network()
     model = load_native_v2(POA_TARIFF.read_text(encoding="utf-8"), POA_TARIFF.name)
     return NativeV2Engine(model, network), network, model.timezone
 
@@ -188,7 +211,32 @@ def _demo() -> tuple[NativeV2Engine, Network, str]:
     return NativeV2Engine(model, network), network, model.timezone
 
 
-TARIFFS: dict[str, Callable[[], tuple[FareEngine, Network, str]]] = {"poa_v2": _poa, "demo_v2": _demo}
+def _demo_zones() -> tuple[FareEngine, Network, str]:
+    from webapp.demo import DATA, demo_routes, demo_stops, demo_walks
+
+    network = Network({s.id: s for s in demo_stops()}, {r.id: r for r in demo_routes()}, tuple(demo_walks()))
+    tariff = ZoneTariff.from_package(json.loads((DATA / "tariff.json").read_text(encoding="utf-8")))
+    return ZoneTariffEngine(tariff, network), network, "Europe/Berlin"
+
+
+def _eptc_v1() -> tuple[FareEngine, Network, str]:
+    """The EPTC feed's own Fares v1 (one flat fare, no transfers) on the EPTC buses of the merged network."""
+    feed = _feeds() / "poa_eptc.zip"
+    problems = Problems()
+    raw = read_feed(feed, only=("agency.txt", "stops.txt", "routes.txt", "fare_attributes.txt", "fare_rules.txt"),
+                    problems=problems)
+    basics = load_basics(raw, problems)
+    merged = _poa_network()
+    network = Network(merged.stops, {rid: r for rid, r in merged.routes.items() if rid in basics.routes})
+    engine, _ = engine_from_raw(raw, basics, network, problems)
+    problems.raise_if_any(feed.name)
+    assert engine is not None
+    return engine, network, "America/Sao_Paulo"
+
+
+TARIFFS: dict[str, Callable[[], tuple[FareEngine, Network, str]]] = {
+    "poa_v2": _poa, "demo_v2": _demo, "demo_zones_v1": _demo_zones, "eptc_gtfs_v1": _eptc_v1,
+}
 
 
 def main(quick: bool = False, seed: int = 12) -> None:

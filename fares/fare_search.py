@@ -18,7 +18,15 @@ The final price of every option still comes from ``price``, the same engine
 that prices explicit itineraries (``fares.price.FareEngine``).
 
 This module is the one interface between the planner (``journeys``) and the
-fare engines; ``fare_search_for`` picks the implementation for an engine.
+fare engines; ``fare_search_for`` picks the implementation for an engine:
+
+* native format 2 (``NativeV2Engine``): ``fares.native.v2.search_state``;
+* GTFS Fares v1 (``FaresV1Engine``): ``fares.gtfs.fares_v1.search_state``;
+* native format 1 zone counts (``ZoneTariffEngine``): ``fares.zone_search_state``;
+* any other engine (GTFS Fares v2 today, NeTEx): ``PrefixFareSearch``.
+
+A state is immutable and hashable; ``extend`` never changes its argument, so
+one state may be extended by many rides.
 """
 from __future__ import annotations
 
@@ -27,9 +35,13 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from core.errors import NoFareFound
+from fares.engines import ZoneTariffEngine
+from fares.gtfs.fares_v1.engine import FaresV1Engine
+from fares.gtfs.fares_v1.search_state import FaresV1FareSearch
 from fares.native.v2.engine import NativeV2Engine
 from fares.native.v2.search_state import NativeV2FareSearch
 from fares.price import FareEngine, ItineraryLeg, Price
+from fares.zone_search_state import ZoneFareSearch
 
 
 class FareState(Protocol):
@@ -101,4 +113,8 @@ def fare_search_for(engine: FareEngine, rider_category: str | None = None,
     """The best exact ``FareSearch`` known for the engine (the prefix search when none is better).    """
     if isinstance(engine, NativeV2Engine):
         return NativeV2FareSearch(engine, rider_category, fare_media)
+    if isinstance(engine, FaresV1Engine):
+        return FaresV1FareSearch(engine, rider_category, fare_media)
+    if isinstance(engine, ZoneTariffEngine):
+        return ZoneFareSearch(engine, rider_category, fare_media)
     return PrefixFareSearch(engine, rider_category, fare_media)
