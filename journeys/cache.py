@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any
-
 from sqlalchemy.orm import Session
 
 from journeys.gtfs_timetable import build_from_texts
@@ -26,14 +24,14 @@ class PlannerCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._building = threading.Lock()  # one build at a time: concurrent requests wait for it, not redo it
-        self._planners: OrderedDict[tuple[Any, ...], TimetablePlanner] = OrderedDict()
+        self._planners: OrderedDict[str, TimetablePlanner] = OrderedDict()
 
     def get(self, session: Session) -> TimetablePlanner | None:
         """The planner of the active timetable, or None when the network has no timetable."""
         info = active_timetable_info(session)
         if info is None:
             return None
-        key = (str(session.get_bind().engine.url), info.cache_key)
+        key = info.content_hash  # equal texts build equal planners, whichever database holds them
         with self._lock:
             if key in self._planners:
                 self._planners.move_to_end(key)

@@ -1,8 +1,10 @@
 """Sales and a settlement on the live server, made as apps and the admin's scripts make them: through the API."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
+
+from webapp.demo.timetable import next_working_day
 
 ADMIN_TOKEN = {"Authorization": "Bearer demo-admin"}
 ORIGIN, DESTINATION = "ALT_EICH_WALDWEG", "BGS_SONN_BUCHENWEG"  # SWA, RBA and BVB
@@ -15,7 +17,7 @@ def _ok(response: Any, *statuses: int) -> Any:
 
 def buy_journeys(request: Any, riders: tuple[str, ...], tag: str) -> list[dict[str, Any]]:
     """Paid sales of the three-operator journey, one per rider category given (clearing runs in-process)."""
-    at = f"{date.today() + timedelta(days=1)}T08:00"
+    at = f"{next_working_day(date.today())}T08:00"
     sold = []
     for n, rider in enumerate(riders):
         journeys = _ok(request.get(f"/api/v1/journeys?from={ORIGIN}&to={DESTINATION}&at={at}&rider={rider}"), 200)

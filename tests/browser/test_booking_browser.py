@@ -7,12 +7,13 @@ still be refunded. Screenshots: booking-*.png and ticket-*.png (`make screenshot
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.browser.conftest import PASSENGER_EMAIL
+from webapp.demo.timetable import next_working_day
 
 FROM_TYPED, FROM_STOP = "Waldweg", "Altheim-Eichenau Am Waldweg"
 TO_TYPED, TO_STOP = "Buchenweg", "Bergstadt-Sonnenberg Buchenweg"
@@ -21,7 +22,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 def tomorrow() -> str:
-    return (date.today() + timedelta(days=1)).isoformat()
+    return (next_working_day(date.today())).isoformat()
 
 
 def api_calls(page) -> list[str]:  # type: ignore[no-untyped-def]

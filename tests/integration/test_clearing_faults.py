@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from clearing.models import ClearingRecord
 from core.db import make_session_factory
 from tests.conftest import _truncate_postgres
 from tests.integration.test_end_to_end_rabbitmq import broker, call, free_port, wait_until  # noqa: F401
+from webapp.demo.timetable import next_working_day
 
 pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
 ADMIN = {"Authorization": "Bearer demo-admin"}
@@ -59,7 +60,7 @@ class Stack:
         wait_until(up, 60, "the web app")
 
     def purchase(self, n: int) -> int:
-        at = f"{date.today() + timedelta(days=1)}T08:00"
+        at = f"{next_working_day(date.today())}T08:00"
         legs = call(self.base, "GET", f"/journeys?from=ALT_EICH_WALDWEG&to=BGS_SONN_BUCHENWEG&at={at}")[1][
             "options"][0]["legs"]
         status, order = call(self.base, "POST", "/orders", {"legs": legs}, {"Idempotency-Key": f"o-{n}"})

@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from bench.processes import stop_processes
 from clearing.models import ClearingRecord
 from core.outbox import OutboxEvent
 from tests.conftest import AMQP_URL, service_missing
+from webapp.demo.timetable import next_working_day
 
 pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
 
@@ -122,7 +123,7 @@ def test_a_paid_sale_is_cleared_by_the_worker_and_settled_to_the_cent(stack):
     status, health = call(base, "GET", "/health")
     assert (status, health["database"], health["broker"]) == (200, "ok", "ok")
 
-    at = f"{date.today() + timedelta(days=1)}T08:00"
+    at = f"{next_working_day(date.today())}T08:00"
     status, journeys = call(base, "GET", f"/journeys?from=ALT_EICH_WALDWEG&to=BGS_SONN_BUCHENWEG&at={at}")
     assert status == 200
     option = journeys["options"][0]

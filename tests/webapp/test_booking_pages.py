@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from tests.webapp.page_session import PASSENGER_EMAIL, log_in, page_csrf_token
 from ticketing.models import Ticket
+from webapp.demo.timetable import next_working_day
 
 ORIGIN, DESTINATION = "ALT_EICH_WALDWEG", "BGS_SONN_BUCHENWEG"
 SCRIPT_TAG = re.compile(r"<script\b([^>]*)>", re.S)
@@ -27,7 +28,7 @@ TEMPLATE_VALUES = {"against": ("fastest", "cheapest"), "kind": ("earlier", "late
 
 
 def _option(client, rider: str = "adult") -> dict:
-    at = f"{date.today() + timedelta(days=1)}T08:00"
+    at = f"{next_working_day(date.today())}T08:00"
     response = client.get(f"/api/v1/journeys?from={ORIGIN}&to={DESTINATION}&at={at}&rider={rider}")
     assert response.status_code == 200, response.get_json()
     return response.get_json()["options"][0]
@@ -167,8 +168,8 @@ def test_checkout_shows_the_locked_price_per_operator_to_the_guest_who_proved_th
     response = client.get(f"/book/orders/{order['id']}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    for name, share in (("Busverkehr Bergstadt", "€1.60"), ("Regionalbahn Auental", "€3.91"),
-                        ("Stadtwerke Altheim Bus", "€1.59")):
+    for name, share in (("Busverkehr Bergstadt", "€1.65"), ("Regionalbahn Auental", "€3.35"),
+                        ("Stadtwerke Altheim Bus", "€2.10")):
         assert re.search(re.escape(name) + r".*?" + re.escape(share), html, re.S), name
     assert "Pay €7.10" in html and "Erwachsene (adult)" in html
     assert 'id="method-wallet"' not in html  # a guest has no wallet

@@ -14,6 +14,7 @@ from core.config import Settings
 from core.runtime import Runtime
 from ticketing.models import Payment
 from webapp.cli import main
+from webapp.demo.timetable import next_working_day
 
 
 @pytest.fixture
@@ -60,7 +61,7 @@ def test_demo_sales_are_paid_cleared_and_settled_once(cli, tmp_path):
 
 def test_journeys_prints_options_with_the_operator_split(cli):
     cli("demo", "load")
-    at = f"{date.today() + timedelta(days=1)}T08:00"
+    at = f"{next_working_day(date.today())}T08:00"
     out = cli("journeys", "--from", "ALT_EICH_WALDWEG", "--to", "BGS_SONN_BUCHENWEG", "--at", at, "--json").output
     option = json.loads(out)["options"][0]
     assert option["price"]["total"] == "7.10"

@@ -1,15 +1,16 @@
 """The thin path through the HTTP API, on SQLite and PostgreSQL (clearing runs in-process)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from tests.conftest import ADMIN
+from webapp.demo.timetable import next_working_day
 
 ORIGIN, DESTINATION = "ALT_EICH_WALDWEG", "BGS_SONN_BUCHENWEG"
 
 
 def tomorrow_at(hhmm: str) -> str:
-    return f"{date.today() + timedelta(days=1)}T{hhmm}"
+    return f"{next_working_day(date.today())}T{hhmm}"
 
 
 def first_option(client, rider="adult"):

@@ -77,6 +77,19 @@ def holidays_between(start: date, end: date) -> list[date]:
     return sorted(day for day in known if start <= day <= end)
 
 
+def next_working_day(today: date) -> date:
+    """The first day after ``today`` that runs the weekday service (Monday to Friday, not a holiday).
+
+    Examples and tests that plan "tomorrow at 08:00" on the demo plan on this
+    day instead, so that they find the same journeys whatever today is.
+    """
+    day = today + timedelta(days=1)
+    off = set(holidays_between(day, day + timedelta(days=14)))
+    while day.weekday() >= 5 or day in off:
+        day += timedelta(days=1)
+    return day
+
+
 def next_weekday_holiday(today: date) -> date:
     """The first holiday after ``today`` that falls on Monday to Friday (there is one within a year)."""
     start, end = calendar_range(today)
