@@ -61,7 +61,7 @@ def test_the_receipt_pdf_adds_up_net_and_vat_to_the_total(client, bought):
     assert disposition.startswith('inline; filename="receipt-FB-') and disposition.endswith('.pdf"')
     text = pdf_text(response.data)
     assert "Farebridge demo association" in text
-    assert "Stadtwerke Altheim Bus (SWA) 1.96 EUR 7 % 0.14 EUR 2.10 EUR" in text
+    assert "Stadtwerke Altheim Bus (SWA) 1.97 EUR 7 % 0.13 EUR 2.10 EUR" in text
     assert "Subtotal (net) 6.64 EUR VAT 0.46 EUR Total 7.10 EUR" in text
 
 
