@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, unguessable_key
 
 ORIGIN, DESTINATION = "ALT_EICH_WALDWEG", "BGS_SONN_BUCHENWEG"
 
@@ -21,7 +21,7 @@ def first_option(client, rider="adult"):
 def order(client, option, key="order-1", rider="adult"):
     return client.post("/api/v1/orders", json={"legs": option["legs"], "rider_category": rider,
                                               "email": "rider@example.org"},
-                       headers={"Idempotency-Key": key})
+                       headers={"Idempotency-Key": unguessable_key(key)})
 
 
 def pay(client, created, token="tok_ok", key="pay-1"):
