@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from fares.network import Network
 from fares.price import Price
 from fares.routing import Journey
-from webapp.schemas.fields import Timestamp
+from webapp.schemas.fields import BoundedDateTime, Timestamp
 from webapp.schemas.itinerary import PriceSchema, price_json
 from webapp.schemas.response import ResponseSchema
 
@@ -15,7 +15,7 @@ from webapp.schemas.response import ResponseSchema
 class JourneyQuerySchema(Schema):
     from_ = fields.String(data_key="from", required=True, validate=validate.Length(min=1, max=64))
     to = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    at = fields.DateTime(load_default=None, allow_none=True)
+    at = BoundedDateTime(load_default=None, allow_none=True)
     rider = fields.String(load_default=None, allow_none=True)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from payg.taps import MAX_BATCH
-from webapp.schemas.fields import Amount, Timestamp
+from webapp.schemas.fields import Amount, BoundedDate, Timestamp
 from webapp.schemas.response import ResponseSchema
 
 TAP_DESCRIPTION = (
@@ -85,7 +85,7 @@ class ChargeRunRequestSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    service_date = fields.Date(load_default=None, allow_none=True,
+    service_date = BoundedDate(load_default=None, allow_none=True,
                                metadata={"description": "default: yesterday"})
     corrections = fields.Boolean(load_default=False,
                                  metadata={"description": "true: adjust days that late taps changed"})
