@@ -118,10 +118,13 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
 
 @pytest.fixture
 def runtime(settings: Settings) -> Iterator[Runtime]:
+    from ticketing.payment_providers import forget_sandboxes
+
     rt = Runtime.from_settings(settings)
     set_runtime(rt)
     yield rt
     set_runtime(None)
+    forget_sandboxes()  # the sandbox provider's connections to this test's database
     rt.engine.dispose()
 
 
