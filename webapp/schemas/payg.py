@@ -17,8 +17,9 @@ class TapBatchSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    # items stay raw here: the domain refuses a bad tap one by one instead of failing the whole batch
-    taps = fields.List(fields.Raw(metadata={"type": "object", "description": TAP_DESCRIPTION}), required=True,
+    # items are any objects here: the domain refuses a bad tap one by one instead of failing the whole batch;
+    # an item that is no object at all (a number, a list) is a malformed batch, refused as a whole (422)
+    taps = fields.List(fields.Dict(metadata={"description": TAP_DESCRIPTION}), required=True,
                        validate=validate.Length(max=MAX_BATCH))
 
 
