@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -137,7 +138,7 @@ def journey_legs(client: HttpClient) -> tuple[list[dict[str, Any]], int]:
 def purchase_by_card(client: HttpClient, legs: list[dict[str, Any]], key: str) -> str:
     """Order + card payment; the ticket id."""
     status, order, _ = client.call("POST", "/api/v1/orders", {"legs": legs, "rider_category": "adult"},
-                                   {"Idempotency-Key": f"order-{key}"})
+                                   {"Idempotency-Key": str(uuid.uuid5(uuid.NAMESPACE_URL, f"order-{key}"))})
     if status != 201:
         raise RuntimeError(f"order {key}: {status} {order}")
     status, paid, _ = client.call("POST", f"/api/v1/orders/{order['id']}/payment",

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from core.input_limits import InputLimits
 
 DEFAULT_QUEUE = "farebridge.clearing"
 DEFAULT_PAYG_QUEUE = "farebridge.payg"
@@ -28,6 +30,7 @@ class Settings:
     payg_late_tap_hours: int = 72
     payg_transfer_minutes: int = 60
     payg_queue: str = DEFAULT_PAYG_QUEUE
+    input_limits: InputLimits = field(default_factory=InputLimits)  # FAREBRIDGE_MAX_* (core/input_limits.py)
 
     @property
     def eager(self) -> bool:
@@ -55,4 +58,5 @@ class Settings:
             payg_late_tap_hours=int(env.get("FAREBRIDGE_PAYG_LATE_TAP_HOURS", "72")),
             payg_transfer_minutes=int(env.get("FAREBRIDGE_PAYG_TRANSFER_MINUTES", "60")),
             payg_queue=env.get("FAREBRIDGE_PAYG_QUEUE", DEFAULT_PAYG_QUEUE),
+            input_limits=InputLimits.from_env(env),
         )

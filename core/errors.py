@@ -67,3 +67,9 @@ class PaymentProviderUnavailable(FarebridgeError):
 
 class RefundWindowClosed(FarebridgeError):
     code = "refund_window_closed"
+
+
+class InputTooLarge(ValidationFailed):
+    """An input crossed one of ``core.input_limits.InputLimits``; ``details`` name the limit and its setting."""
+
+    code = "input_too_large"

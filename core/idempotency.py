@@ -3,11 +3,18 @@
 A key is claimed by inserting its row (the primary key makes concurrent claims
 race safely on PostgreSQL and SQLite alike). The first response is stored and
 returned again for the same key and body; another body is a conflict.
+
+Keys live in a scope of method, path and caller, so that a replay never hands
+one caller's response (an order's access token) to another. Anonymous callers
+all share one scope: there the key itself is the only secret, so it must be
+unguessable (``unguessable``), as a UUID4 or 16 random bytes are.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import math
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,6 +30,26 @@ IN_PROGRESS = "in_progress"
 DONE = "done"
 # A claim this old belongs to a request that died (process killed); a retry may take it over.
 STALE_AFTER = timedelta(minutes=2)
+#: An anonymous caller's key: at least this long and this many bits by ``estimated_bits``.
+#: A UUID4 (estimates of 110-160 bits), 16 random bytes in hex (90 and more) or base64url (74
+#: and more) pass; counters and short words ("order-17", "order-2026-12-02-0001": 61) do not.
+ANONYMOUS_KEY_MIN_LENGTH = 20
+ANONYMOUS_KEY_MIN_BITS = 64
+
+
+def estimated_bits(key: str) -> float:
+    """Length times the Shannon entropy of the key's own characters: a rough upper bound of its randomness.
+
+    It cannot tell a random key from a cleverly patterned one, but it refuses
+    what people type or count (repeated characters, few distinct ones, short).
+    """
+    counts = Counter(key)
+    per_char = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values()) if key else 0.0
+    return per_char * len(key)
+
+
+def unguessable(key: str) -> bool:
+    return len(key) >= ANONYMOUS_KEY_MIN_LENGTH and estimated_bits(key) >= ANONYMOUS_KEY_MIN_BITS
 
 
 class IdempotencyRecord(Base):

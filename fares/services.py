@@ -1,6 +1,7 @@
 """Fare services: the database side of the network and the tariff versions."""
 from __future__ import annotations
 
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
@@ -13,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from core.db import utcnow
 from core.errors import Conflict, NoFareFound, NotFound, ValidationFailed
+from core.input_limits import InputLimits, read_file
 from fares.cache import pricing_context
-from fares.gtfs.reader import feed_file_sizes
+from fares.gtfs.reader import DEFAULT_LIMITS, feed_file_sizes
 from fares.gtfs.tariff import load_gtfs_tariff, stored_texts
 from fares.gtfs.timetable_archive import (
     check_timetable_size,
@@ -54,18 +56,21 @@ def search_stops(session: Session, text: str, limit: int = 20) -> list[StopRow]:
 # --- tariff versions -----------------------------------------------------------
 
 def import_tariff_file(
-    session: Session, path: Path, name: str | None = None, valid_from: date | None = None
+    session: Session, path: Path, name: str | None = None, valid_from: date | None = None,
+    limits: InputLimits = DEFAULT_LIMITS,
 ) -> TariffVersion:
     """Validate a tariff (GTFS zip/folder or native .json) completely, then store it as a new version."""
     if path.is_dir() or path.suffix.lower() == ".zip":
-        return import_gtfs_tariff(session, path, name, valid_from)
+        if path.is_file():
+            read_file(path, limits)  # the packed size first: as an upload, at most upload_bytes
+        return import_gtfs_tariff(session, path, name, valid_from, limits)
     if path.suffix.lower() != ".json":
         raise ValidationFailed(
             f"{path.name}: a tariff is a GTFS feed (.zip or folder) or a native package (.json)",
             details=[{"file": path.name, "line": None, "field": None, "message": "unsupported format"}],
         )
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_file(path, limits).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ValidationFailed(f"{path.name} is not UTF-8", details=[
             {"file": path.name, "line": None, "field": None, "message": str(exc)}]) from None
@@ -73,15 +78,19 @@ def import_tariff_file(
 
 
 def import_tariff_upload(
-    session: Session, filename: str, data: bytes, name: str | None = None, valid_from: date | None = None
+    session: Session, filename: str, data: bytes, name: str | None = None, valid_from: date | None = None,
+    limits: InputLimits = DEFAULT_LIMITS,
 ) -> TariffVersion:
     """An uploaded file: a GTFS zip or a native package (.json)."""
+    if len(data) > limits.upload_bytes:
+        raise limits.refuse("upload_bytes", filename, f"the file is larger than {limits.upload_bytes} bytes")
     lowered = filename.lower()
     if lowered.endswith(".zip"):
         with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / Path(filename).name
+            stem = re.sub(r"[^\w.-]", "_", Path(filename).stem)[:100] or "upload"  # a name the file system takes
+            path = Path(folder) / f"{stem}.zip"
             path.write_bytes(data)
-            return import_gtfs_tariff(session, path, name, valid_from)
+            return import_gtfs_tariff(session, path, name, valid_from, limits)
     if lowered.endswith(".json"):
         try:
             text = data.decode("utf-8")
@@ -94,7 +103,8 @@ def import_tariff_upload(
 
 
 def import_gtfs_tariff(
-    session: Session, path: Path, name: str | None = None, valid_from: date | None = None
+    session: Session, path: Path, name: str | None = None, valid_from: date | None = None,
+    limits: InputLimits = DEFAULT_LIMITS,
 ) -> TariffVersion:
     """Store a GTFS feed as a version: its fare files, agencies and derived network travel with it.
 
@@ -107,13 +117,13 @@ def import_gtfs_tariff(
     full = has_timetable(list(sizes))
     if full:
         check_timetable_size(path.name, sizes)
-    tariff = load_gtfs_tariff(path, with_network=full)
+    tariff = load_gtfs_tariff(path, with_network=full, limits=limits)
     content: dict[str, Any] = {
         "kind": "gtfs",
         "fares_version": tariff.fares_version,
         "source": path.name,
         "agencies": [[a.id, a.name] for a in tariff.basics.agencies.values()],
-        "files": stored_texts(path),
+        "files": stored_texts(path, limits),
     }
     if tariff.network is not None:
         content["network"] = network_to_dict(tariff.network)
@@ -124,7 +134,7 @@ def import_gtfs_tariff(
     session.add(version)
     session.flush()
     if full:
-        texts = read_timetable_texts(path)
+        texts = read_timetable_texts(path, limits)
         session.add(TariffTimetable(tariff_version_id=version.id, source=path.name, content_hash=timetable_hash(texts),
                                     size_bytes=timetable_size(texts), archive=pack_timetable(texts),
                                     created_at=utcnow()))

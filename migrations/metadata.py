@@ -16,6 +16,7 @@ def all_metadata() -> MetaData:
     import payg.models  # noqa: F401
     import ticketing.models  # noqa: F401
     import ticketing.pass_models  # noqa: F401
+    import ticketing.payment_providers  # noqa: F401
     import ticketing.refunds  # noqa: F401
     import ticketing.wallets  # noqa: F401
     import webapp.users  # noqa: F401

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -117,10 +118,13 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
 
 @pytest.fixture
 def runtime(settings: Settings) -> Iterator[Runtime]:
+    from ticketing.payment_providers import forget_sandboxes
+
     rt = Runtime.from_settings(settings)
     set_runtime(rt)
     yield rt
     set_runtime(None)
+    forget_sandboxes()  # the sandbox provider's connections to this test's database
     rt.engine.dispose()
 
 
@@ -145,6 +149,12 @@ def client(app):  # type: ignore[no-untyped-def]
 
 
 ADMIN = {"Authorization": "Bearer demo-admin"}
+_KEYS = uuid.UUID("5d1f0b6e-6a55-4f0e-9c59-2b7c1f4d9e10")
+
+
+def unguessable_key(name: str) -> str:
+    """An Idempotency-Key an anonymous caller may send (a UUID), the same for the same ``name`` so retries replay."""
+    return str(uuid.uuid5(_KEYS, name))
 
 
 SHARED_GTFS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "gtfs"

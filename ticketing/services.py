@@ -45,6 +45,9 @@ VALIDITY_BEFORE = timedelta(minutes=30)
 VALIDITY_AFTER = timedelta(minutes=60)
 UNTIMED_VALIDITY = timedelta(hours=3)
 DEPARTURE_GRACE = timedelta(minutes=10)
+#: Tickets are sold for departures at most this far ahead: tariffs change yearly, and a ticket
+#: for a departure in 9999 would be priced on a tariff that will not be in force then.
+ADVANCE_SALE = timedelta(days=366)
 CARD, WALLET = "card", "wallet"
 SALES_CHANNEL = "web"  # the commission account of sales through this service: commission:web:{currency}
 
@@ -90,10 +93,15 @@ def create_order(uow: SqlUnitOfWork, cmd: CreateOrder, now: datetime, ttl: timed
         if leg.departure is not None and leg.departure < now - DEPARTURE_GRACE:
             raise ValidationFailed(f"leg {index} departed at {leg.departure.isoformat()}; plan a new journey",
                                    details=[{"field": f"legs[{index}].departure", "message": "in the past"}])
+        if leg.departure is not None and leg.departure > now + ADVANCE_SALE:
+            raise ValidationFailed(f"leg {index} departs at {leg.departure.isoformat()}; tickets are sold at most "
+                                   f"{ADVANCE_SALE.days} days ahead",
+                                   details=[{"field": f"legs[{index}].departure", "message": "too far ahead"}])
     with uow:
         price = price_legs(uow.session, cmd.legs, cmd.rider_category)
         if price.total is None or price.rider_category is None:
             raise NoFareFound("no fare covers these legs", details={"legs": list(price.unpriced_legs)})
+        _check_tariff_validity(uow.session, cmd.legs, price.tariff_version_id)
         access_token = new_token()
         legs = [
             {
@@ -126,6 +134,19 @@ def create_order(uow: SqlUnitOfWork, cmd: CreateOrder, now: datetime, ttl: timed
         uow.session.add(order)
         uow.commit()
         return order, access_token
+
+
+def _check_tariff_validity(session: Session, legs: tuple[ItineraryLeg, ...], version_id: int | None) -> None:
+    """A departure after the pricing version's ``valid_to`` is outside its validity: no ticket under it."""
+    version = session.get(TariffVersion, version_id) if version_id is not None else None
+    if version is None or version.valid_to is None:
+        return
+    for index, leg in enumerate(legs):
+        if leg.departure is not None and leg.departure.date() > version.valid_to:
+            raise ValidationFailed(
+                f"leg {index} departs on {leg.departure.date()}, after the tariff's validity "
+                f"(until {version.valid_to})",
+                details=[{"field": f"legs[{index}].departure", "message": "outside the tariff's validity"}])
 
 
 def get_order(session: Session, order_id: str) -> Order:

@@ -9,6 +9,7 @@ from clearing.worker import configure as configure_celery
 from core.config import Settings
 from core.runtime import Runtime, set_runtime
 from ticketing.token import TicketSigner, load_or_create_key
+from webapp.requests import BoundedJSONProvider
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
@@ -19,7 +20,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     app = Flask(__name__)
     app.config.update(SECRET_KEY=settings.secret_key, JSON_SORT_KEYS=False,
-                      MAX_CONTENT_LENGTH=25 * 1024 * 1024)
+                      MAX_CONTENT_LENGTH=settings.input_limits.upload_bytes + 1024 * 1024)  # the form around a file
+    app.json = BoundedJSONProvider(app, settings.input_limits)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["farebridge.runtime"] = runtime
     app.extensions["farebridge.signer"] = TicketSigner(

@@ -4,14 +4,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, current_app, jsonify
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from core.errors import (
     Conflict,
     FarebridgeError,
     Forbidden,
+    InputTooLarge,
     InvalidStateTransition,
     NoFareFound,
     NoJourneyFound,
@@ -29,6 +30,7 @@ from webapp.web.errors import is_page_request, page_error, page_message
 log = logging.getLogger(__name__)
 
 STATUS: dict[type[FarebridgeError], int] = {
+    InputTooLarge: 413,
     ValidationFailed: 422,
     NoFareFound: 422,
     NoJourneyFound: 422,
@@ -79,7 +81,12 @@ def http_error_response(error: HTTPException) -> Response:
     flask-smorest's ``Api`` delegates here too, so there is one error body whatever raised it.
     """
     code = (error.name or "error").lower().replace(" ", "_")
-    response = jsonify(error_body(code, error.description or error.name))
+    message = error.description or error.name
+    if isinstance(error, RequestEntityTooLarge):  # name the limit and its setting, as InputTooLarge does
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        message = (f"the request body is larger than {limit} bytes (FAREBRIDGE_MAX_UPLOAD_BYTES "
+                   "plus 1 MiB for the form around a file)")
+    response = jsonify(error_body(code, message))
     response.status_code = error.code or 500
     allowed = getattr(error, "valid_methods", None)  # 405 names the methods that work
     if allowed:

@@ -1,4 +1,9 @@
-"""``Idempotency-Key`` for money-moving POSTs: the first response is replayed for a retry."""
+"""``Idempotency-Key`` for money-moving POSTs: the first response is replayed for a retry, to the same caller.
+
+The scope of a key is method, path and principal: the user (a session or a
+user's token), else the hash of the bearer token (a guest's order token),
+else "anonymous", where only an unguessable key is accepted (docs/api.md).
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -10,12 +15,29 @@ from flask import jsonify, make_response, request
 from core import idempotency
 from core.access_tokens import hash_token
 from core.errors import FarebridgeError, ValidationFailed
-from webapp.auth import bearer_token
+from webapp.auth import current_principal
 from webapp.errors import error_body, status_for
 from webapp.extensions import runtime
 
 F = TypeVar("F", bound=Callable[..., Any])
 REPLAY_HEADER = "Idempotent-Replayed"
+
+
+def caller_scope(key: str) -> str:
+    """Who the key belongs to: nobody replays another caller's response."""
+    principal = current_principal()
+    if principal.user_id is not None:
+        return f"user:{principal.user_id}"
+    if principal.bearer:
+        return f"token:{hash_token(principal.bearer)}"
+    if not idempotency.unguessable(key):
+        raise ValidationFailed(
+            "without a login or token, the Idempotency-Key must be unguessable: send a random UUID4 "
+            f"(at least {idempotency.ANONYMOUS_KEY_MIN_LENGTH} characters, about "
+            f"{idempotency.ANONYMOUS_KEY_MIN_BITS} bits of randomness)",
+            details=[{"field": "Idempotency-Key", "message": "guessable key for an anonymous request"}],
+            code="idempotency_key_guessable")
+    return "anonymous"
 
 
 def idempotent(view: F) -> F:
@@ -27,9 +49,7 @@ def idempotent(view: F) -> F:
         if not 1 <= len(key) <= 255:
             raise ValidationFailed("Idempotency-Key must be 1 to 255 characters",
                                    details=[{"field": "Idempotency-Key"}])
-        token = bearer_token()
-        # The caller is part of the scope: nobody replays another caller's response.
-        scope = f"{request.method} {request.path} {hash_token(token) if token else '-'}"
+        scope = f"{request.method} {request.path} {caller_scope(key)}"
         fingerprint = idempotency.request_fingerprint(request.get_json(silent=True))
         factory = runtime().session_factory
         stored = idempotency.claim(factory, scope, key, fingerprint)

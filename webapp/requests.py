@@ -1,10 +1,24 @@
+"""Request bodies: JSON parsed within the configured limits, and the object of a plain view."""
 from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import Flask, request
+from flask.json.provider import DefaultJSONProvider
 
 from core.errors import ValidationFailed
+from core.input_limits import InputLimits, load_json
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON with ``load_json``'s limits, for ``request.get_json`` (API views parse through webargs)."""
+
+    def __init__(self, app: Flask, limits: InputLimits) -> None:
+        super().__init__(app)
+        self.limits = limits
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return load_json(s, self.limits, **kwargs)
 
 
 def json_body() -> dict[str, Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
+import uuid
 from datetime import date, timedelta
 from pathlib import Path
 from xml.dom import minidom
@@ -59,7 +60,7 @@ def main() -> None:
             option = client.get(f"/api/v1/journeys?from={origin}&to={destination}&at={at}&rider={rider}")
             legs = option.json["options"][0]["legs"]
             created = client.post("/api/v1/orders", json={"legs": legs, "rider_category": rider},
-                                  headers={"Idempotency-Key": f"example-order-{n}"}).json
+                                  headers={"Idempotency-Key": str(uuid.uuid4())}).json
             paid = client.post(f"/api/v1/orders/{created['id']}/payment",
                                json={"method": "card", "card_token": "tok_ok"},
                                headers={"Authorization": f"Bearer {created['access_token']}",

@@ -9,11 +9,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.input_limits import InputLimits
 from fares.gtfs.basics import FeedBasics, load_basics
 from fares.gtfs.fares_v1 import FaresV1Engine, load_fares_v1
 from fares.gtfs.fares_v2 import FARES_V2_FILES, FaresV2Engine, load_fares_v2
 from fares.gtfs.network import NETWORK_FILES, build_network
-from fares.gtfs.reader import RawFeed, feed_from_texts, read_feed, read_texts
+from fares.gtfs.reader import DEFAULT_LIMITS, RawFeed, feed_from_texts, read_feed, read_texts
 from fares.network import Network
 from fares.price import FareEngine
 from fares.validation import Problems
@@ -46,11 +47,11 @@ def engine_from_raw(raw: RawFeed, basics: FeedBasics, network: Network | None,
     return None, ""
 
 
-def load_gtfs_tariff(path: Path, with_network: bool = True) -> GtfsTariff:
+def load_gtfs_tariff(path: Path, with_network: bool = True, limits: InputLimits = DEFAULT_LIMITS) -> GtfsTariff:
     """Read, validate and build; raises ``ValidationFailed`` naming file, line and field of every problem."""
     problems = Problems()
     only = set(TARIFF_FILES) | (set(NETWORK_FILES) if with_network else set())
-    raw = read_feed(path, only=only, problems=problems)
+    raw = read_feed(path, only=only, problems=problems, limits=limits)
     basics = load_basics(raw, problems)
     network = build_network(raw, basics, problems) if with_network else None
     engine, version = engine_from_raw(raw, basics, network, problems)
@@ -59,8 +60,8 @@ def load_gtfs_tariff(path: Path, with_network: bool = True) -> GtfsTariff:
     return GtfsTariff(basics, engine, version, network)
 
 
-def stored_texts(path: Path) -> dict[str, str]:
-    return read_texts(path, TARIFF_FILES)
+def stored_texts(path: Path, limits: InputLimits = DEFAULT_LIMITS) -> dict[str, str]:
+    return read_texts(path, TARIFF_FILES, limits)
 
 
 def engine_from_texts(source: str, texts: Mapping[str, str], network: Network | None) -> FareEngine:

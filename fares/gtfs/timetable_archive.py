@@ -15,7 +15,8 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from core.errors import ValidationFailed
-from fares.gtfs.reader import read_texts
+from core.input_limits import InputLimits
+from fares.gtfs.reader import DEFAULT_LIMITS, read_texts
 
 #: The files a timetable is built from (what the planner reads of a feed).
 TIMETABLE_FILES = ("agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt", "calendar.txt",
@@ -57,9 +58,9 @@ def check_timetable_texts(source: str, texts: Mapping[str, str]) -> None:
     check_timetable_size(source, {name: len(text.encode("utf-8")) for name, text in texts.items()})
 
 
-def read_timetable_texts(path: Path) -> dict[str, str]:
-    """The timetable files of a feed (zip or folder), as texts."""
-    return read_texts(path, TIMETABLE_FILES)
+def read_timetable_texts(path: Path, limits: InputLimits = DEFAULT_LIMITS) -> dict[str, str]:
+    """The timetable files of a feed (zip or folder), as texts, read within ``limits``."""
+    return read_texts(path, TIMETABLE_FILES, limits)
 
 
 def timetable_hash(texts: Mapping[str, str]) -> str:

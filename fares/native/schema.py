@@ -13,7 +13,10 @@ from json_source_map import calculate as calculate_source_map
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from core.errors import ValidationFailed
+from core.input_limits import InputLimits, load_json
 from core.money import Money, is_currency_code
+
+DEFAULT_LIMITS = InputLimits()  # nesting depth and digits of numbers in a package
 
 FORMAT = "farebridge-native"
 
@@ -123,17 +126,17 @@ def line_of(source_map: dict[str, Any], path: Path) -> int:
 def native_format_version(text: str) -> int | None:
     """The package's ``format_version`` if it can be read, to pick the validator; None otherwise."""
     try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, ValueError):
+        data = load_json(text, DEFAULT_LIMITS)
+    except (json.JSONDecodeError, ValueError, ValidationFailed):
         return None
     version = data.get("format_version") if isinstance(data, dict) else None
     return version if isinstance(version, int) else None
 
 
 def parse_json(text: str, filename: str) -> Any:
-    """JSON with exact decimals; a syntax error names its line."""
+    """JSON with exact decimals, within the input limits (depth, digits); a syntax error names its line."""
     try:
-        return json.loads(text, parse_float=Decimal)
+        return load_json(text, DEFAULT_LIMITS, filename, parse_float=Decimal)
     except json.JSONDecodeError as exc:
         raise ValidationFailed(
             f"{filename} is not valid JSON",

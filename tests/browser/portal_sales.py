@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from tests.conftest import unguessable_key
 from webapp.demo.timetable import next_working_day
 
 ADMIN_TOKEN = {"Authorization": "Bearer demo-admin"}
@@ -23,7 +24,7 @@ def buy_journeys(request: Any, riders: tuple[str, ...], tag: str) -> list[dict[s
         journeys = _ok(request.get(f"/api/v1/journeys?from={ORIGIN}&to={DESTINATION}&at={at}&rider={rider}"), 200)
         legs = journeys["options"][0]["legs"]
         created = _ok(request.post("/api/v1/orders", data={"legs": legs, "rider_category": rider},
-                                   headers={"Idempotency-Key": f"{tag}-order-{n}"}), 201)
+                                   headers={"Idempotency-Key": unguessable_key(f"{tag}-order-{n}")}), 201)
         _ok(request.post(f"/api/v1/orders/{created['id']}/payment", data={"method": "card", "card_token": "tok_ok"},
                          headers={"Authorization": f"Bearer {created['access_token']}",
                                   "Idempotency-Key": f"{tag}-pay-{n}"}), 200)

@@ -21,7 +21,7 @@ from bench.processes import stop_processes
 from clearing.ledger_chain import verify_ledger
 from clearing.models import ClearingRecord
 from core.db import make_session_factory
-from tests.conftest import _truncate_postgres
+from tests.conftest import _truncate_postgres, unguessable_key
 from tests.integration.test_end_to_end_rabbitmq import broker, call, free_port, wait_until  # noqa: F401
 from webapp.demo.timetable import next_working_day
 
@@ -63,7 +63,8 @@ class Stack:
         at = f"{next_working_day(date.today())}T08:00"
         legs = call(self.base, "GET", f"/journeys?from=ALT_EICH_WALDWEG&to=BGS_SONN_BUCHENWEG&at={at}")[1][
             "options"][0]["legs"]
-        status, order = call(self.base, "POST", "/orders", {"legs": legs}, {"Idempotency-Key": f"o-{n}"})
+        status, order = call(self.base, "POST", "/orders", {"legs": legs},
+                             {"Idempotency-Key": unguessable_key(f"o-{n}")})
         assert status == 201, order
         status, paid = call(self.base, "POST", f"/orders/{order['id']}/payment",
                             {"method": "card", "card_token": "tok_ok"},

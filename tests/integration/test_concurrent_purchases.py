@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from bench.purchases_http import HttpClient, gunicorn, journey_legs, server_env
 from clearing.ledger import balances, ledger_total
 from core.outbox import pending_count
+from tests.conftest import unguessable_key
 from ticketing.models import Order, Payment, Ticket
 from ticketing.wallets import Wallet, WalletEntry
 from webapp.users import create_user
@@ -78,7 +79,7 @@ def call(client: HttpClient, method: str, path: str, body: Any = None, headers: 
 
 def card_purchase(client: HttpClient, legs: list[dict[str, Any]], key: str, card: str) -> tuple[str, str]:
     status, order = call(client, "POST", "/api/v1/orders", {"legs": legs, "rider_category": "adult"},
-                         {"Idempotency-Key": f"order-{key}"})
+                         {"Idempotency-Key": unguessable_key(f"order-{key}")})
     assert status == 201, order
     status, paid = call(client, "POST", f"/api/v1/orders/{order['id']}/payment",
                         {"method": "card", "card_token": card},

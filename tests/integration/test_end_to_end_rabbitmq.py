@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, func, select, update
 from bench.processes import stop_processes
 from clearing.models import ClearingRecord
 from core.outbox import OutboxEvent
-from tests.conftest import AMQP_URL, service_missing
+from tests.conftest import AMQP_URL, service_missing, unguessable_key
 from webapp.demo.timetable import next_working_day
 
 pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
@@ -128,7 +128,7 @@ def test_a_paid_sale_is_cleared_by_the_worker_and_settled_to_the_cent(stack):
     assert status == 200
     option = journeys["options"][0]
     status, order = call(base, "POST", "/orders", {"legs": option["legs"], "rider_category": "adult"},
-                         {"Idempotency-Key": "e2e-order"})
+                         {"Idempotency-Key": unguessable_key("e2e-order")})
     assert status == 201
     auth = {"Authorization": f"Bearer {order['access_token']}"}
     status, paid = call(base, "POST", f"/orders/{order['id']}/payment", {"method": "card", "card_token": "tok_ok"},

@@ -15,20 +15,20 @@ from uuid import uuid4
 
 import pytest
 import schemathesis
+import schemathesis.specs.openapi.checks  # noqa: F401 - registers the OpenAPI checks with CHECKS
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import CHECKS
 from schemathesis.generation import GenerationMode
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from core.runtime import Runtime, set_runtime
 from tests.conftest import make_settings
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+#: Every check schemathesis has (``--checks all``) but ``positive_data_acceptance``: a request valid by the
+#: document must not be refused, and today semantic refusals (an unknown stop or rider category, a wallet
+#: payment without a wallet) are 422s the document cannot express (issue 14, item 6: still open).
+#: ``negative_data_rejection`` (an invalid request is never accepted) is in.
+ALL_CHECKS = [check for check in CHECKS.get_all() if check.__name__ != "positive_data_acceptance"]
 ADMIN = {"Authorization": "Bearer demo-admin"}
 MAX_EXAMPLES = 40
 
@@ -70,7 +70,7 @@ def fuzz(operation, mode: GenerationMode) -> None:  # type: ignore[no-untyped-de
               suppress_health_check=list(HealthCheck), phases=[Phase.generate])
     def run(case) -> None:  # type: ignore[no-untyped-def]
         # a fresh Idempotency-Key each time: a generated key used twice with two bodies is a (correct) 409
-        case.call_and_validate(headers={**ADMIN, "Idempotency-Key": uuid4().hex}, checks=CHECKS)
+        case.call_and_validate(headers={**ADMIN, "Idempotency-Key": uuid4().hex}, checks=ALL_CHECKS)
 
     run()
 
@@ -87,6 +87,6 @@ def test_every_operation_answers_as_documented_without_server_errors(api_schema)
                 fuzz(operation, mode)
             except Unsatisfiable:  # nothing of it can be made invalid (no parameters, or ids of any text)
                 assert mode is GenerationMode.NEGATIVE, operation.label
-            except Exception as error:  # noqa: BLE001 - every failing operation is reported, not only the first
+            except (Exception, BaseExceptionGroup) as error:  # noqa: BLE001 - every failing operation is reported
                 failures.append(f"{operation.label} ({mode.value}): {error}")
     assert not failures, "\n\n".join(failures)

@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import func, select
 
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, unguessable_key
 from tests.webapp.test_thin_path_api import first_option, order, pay
 from ticketing.models import PARTIALLY_REFUNDED, REFUNDED
 from ticketing.refunds import Refund
@@ -25,7 +25,7 @@ def owner(created) -> dict[str, str]:
 
 def refund(client, ticket_id, body=None, headers=None, key="refund-1"):
     return client.post(f"/api/v1/tickets/{ticket_id}/refund", json=body,
-                       headers={**(headers or {}), "Idempotency-Key": key})
+                       headers={**(headers or {}), "Idempotency-Key": unguessable_key(key)})
 
 
 def refund_count(app) -> int:

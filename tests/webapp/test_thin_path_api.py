@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, unguessable_key
 from webapp.demo.timetable import next_working_day
 
 ORIGIN, DESTINATION = "ALT_EICH_WALDWEG", "BGS_SONN_BUCHENWEG"
@@ -22,7 +22,7 @@ def first_option(client, rider="adult"):
 def order(client, option, key="order-1", rider="adult"):
     return client.post("/api/v1/orders", json={"legs": option["legs"], "rider_category": rider,
                                               "email": "rider@example.org"},
-                       headers={"Idempotency-Key": key})
+                       headers={"Idempotency-Key": unguessable_key(key)})
 
 
 def pay(client, created, token="tok_ok", key="pay-1"):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, unguessable_key
 from tests.webapp.test_thin_path_api import first_option
 from webapp.users import create_user
 
@@ -31,7 +31,7 @@ def top_up(client, wallet_id, amount="20.00", card="tok_ok", key="top-up-1", hea
 
 def order(client, option, headers=None, key="order-1"):
     return client.post("/api/v1/orders", json={"legs": option["legs"], "rider_category": "adult"},
-                       headers={**(headers or {}), "Idempotency-Key": key})
+                       headers={**(headers or {}), "Idempotency-Key": unguessable_key(key)})
 
 
 def pay_with_wallet(client, order_id, wallet_id, headers=PASSENGER, key="pay-1"):

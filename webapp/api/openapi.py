@@ -14,14 +14,16 @@ from typing import Any, NoReturn
 
 import flask_smorest
 from flask import Flask, Response
-from marshmallow import Schema, ValidationError
-from webargs.flaskparser import FlaskParser
+from marshmallow import Schema, ValidationError, missing
+from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
 from core.errors import ValidationFailed
+from core.input_limits import load_json
 from webapp.errors import http_error_response
+from webapp.extensions import runtime
 from webapp.schemas.errors import ErrorResponseSchema
 from webapp.schemas.fields import Amount, Timestamp
 
@@ -36,7 +38,8 @@ IDEMPOTENCY_KEY = {
     "in": "header", "name": "Idempotency-Key", "required": False,
     "schema": {"type": "string", "minLength": 1, "maxLength": 255},
     "description": "Any unique string per operation. The same key with the same body replays the first answer "
-                   "(with `Idempotent-Replayed: true`); the same key with another body is 409.",
+                   "(with `Idempotent-Replayed: true`) to the same caller; the same key with another body is 409. "
+                   "Without a token or login the key must be unguessable (a random UUID4), else 422.",
 }
 IDEMPOTENCY_KEY_REQUIRED = {**IDEMPOTENCY_KEY, "required": True}
 
@@ -65,6 +68,26 @@ class ApiParser(FlaskParser):
         if isinstance(messages, dict) and len(messages) == 1:
             messages = next(iter(messages.values()))
         raise ValidationError(messages)
+
+    def load_querystring(self, req: Any, schema: Schema) -> Any:
+        """A NUL character in a parameter is refused here: PostgreSQL cannot hold it (a DataError, a 500, before)."""
+        for name, value in req.args.items(multi=True):
+            if "\x00" in name or "\x00" in value:
+                raise ValidationFailed(f"the query parameter {name!r} holds a NUL character",
+                                       details=[{"field": name, "message": "a NUL character (%00)"}])
+        return super().load_querystring(req, schema)
+
+    def _raw_load_json(self, req: Any) -> Any:
+        """The body through ``core.input_limits.load_json``: bounded depth and numbers, no NUL (one place)."""
+        if not is_json_request(req):
+            return missing
+        data = req.get_data(cache=True)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise json.JSONDecodeError(f"Bytes decoding error : {exc.reason}", doc=str(exc.object),
+                                       pos=exc.start) from exc
+        return load_json(text, runtime().settings.input_limits)
 
     def _handle_invalid_json_error(self, error: json.JSONDecodeError | UnicodeDecodeError, req: Any,
                                    *args: Any, **kwargs: Any) -> NoReturn:

@@ -6,6 +6,7 @@ from typing import Any
 from werkzeug.datastructures import FileStorage
 
 from core.errors import NotFound, ValidationFailed
+from core.input_limits import read_stream
 from fares.models import TariffVersion
 from fares.services import activate_tariff, import_tariff_upload, list_tariffs
 from webapp.api.openapi import BEARER, ApiBlueprint
@@ -15,7 +16,6 @@ from webapp.schemas.fields import ID_CONVERTER
 from webapp.schemas.tariffs import TariffDetailSchema, TariffSchema, TariffsSchema, TariffUploadSchema
 
 bp = ApiBlueprint("tariffs", __name__, description="Tariff versions: upload and activation (admins)")
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # within the app's MAX_CONTENT_LENGTH
 
 
 def tariff_json(version: TariffVersion) -> dict[str, Any]:
@@ -61,19 +61,19 @@ def show(version_id: int) -> dict[str, Any]:
 def upload(form: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """A GTFS feed (zip) or a native package (JSON), validated completely before it is stored.
 
-    A refused upload is 422 with ``errors``: every problem with its file, line and field.
+    A refused upload is 422 with ``errors``: every problem with its file, line and field;
+    413 when the file, or what it unpacks to, crosses a configured limit (the error names it).
     """
     upload = form["file"]
     if not isinstance(upload, FileStorage) or not upload.filename:  # a plain form field named file is no file
         raise ValidationFailed("send the tariff as multipart form field 'file'",
                                details=[{"file": None, "line": None, "field": "file", "message": "missing"}])
-    raw = upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(raw) > MAX_UPLOAD_BYTES:
-        raise ValidationFailed("the file is larger than 20 MB",
-                               details=[{"file": upload.filename, "line": None, "field": None, "message": "too large"}])
+    limits = runtime().settings.input_limits
+    raw = read_stream(upload.stream, limits.upload_bytes, limits.refuse(
+        "upload_bytes", upload.filename, f"the file is larger than {limits.upload_bytes} bytes"))
     uow = runtime().uow()
     with uow:
-        version = import_tariff_upload(uow.session, upload.filename, raw, form["name"] or None)
+        version = import_tariff_upload(uow.session, upload.filename, raw, form["name"] or None, limits=limits)
         uow.commit()
         return tariff_json(version), 201
 

@@ -31,7 +31,7 @@ def tariff_import(path: Path, name: str | None, valid_from: str | None, activate
         raise click.BadParameter("use YYYY-MM-DD", param_hint="--valid-from") from None
     uow = current_runtime().uow()
     with uow:
-        version = import_tariff_file(uow.session, path, name, start)
+        version = import_tariff_file(uow.session, path, name, start, current_runtime().settings.input_limits)
         if activate:
             activate_tariff(uow.session, version.id)
         uow.commit()
@@ -84,7 +84,7 @@ def fares_price(feed: Path, itinerary: Path, rider_category: str | None, fare_me
     from fares.itinerary_file import read_itinerary
     from webapp.schemas.itinerary import price_json
 
-    tariff = load_gtfs_tariff(feed, with_network=True)
+    tariff = load_gtfs_tariff(feed, with_network=True, limits=current_runtime().settings.input_limits)
     legs = read_itinerary(itinerary, tariff.basics.timezone)
     price = tariff.engine.price(legs, rider_category, fare_media)
     body = price_json(price)

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from clearing.periods import PERIOD_PATTERN
 from clearing.statements.operator_ledger import MAX_PAGE_SIZE
 from webapp.schemas.fields import CURRENCY_CODE, MAX_ID, Amount, Timestamp
 from webapp.schemas.response import ResponseSchema
 
-# clearing.periods.parse_period checks periods (with its own error); the pattern is for the document
-PERIOD = {"pattern": r"^\d{4}-\d{2}$", "example": "2026-11"}
+# clearing.periods.parse_period checks periods (with its own error); the same pattern is in the document
+PERIOD = {"pattern": PERIOD_PATTERN, "example": "2026-11"}
 
 
 class SettlementRequestSchema(Schema):

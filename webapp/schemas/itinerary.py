@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from fares.price import ItineraryLeg, Price
-from webapp.schemas.fields import MAX_ID, Amount
+from webapp.schemas.fields import MAX_ID, Amount, BoundedDateTime
 from webapp.schemas.money import money_json
 from webapp.schemas.response import ResponseSchema
 
@@ -20,8 +20,8 @@ class LegSchema(Schema):
     route_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
     from_stop_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     to_stop_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    departure = fields.DateTime(load_default=None, allow_none=True)
-    arrival = fields.DateTime(load_default=None, allow_none=True)
+    departure = BoundedDateTime(load_default=None, allow_none=True)
+    arrival = BoundedDateTime(load_default=None, allow_none=True)
 
 
 class PriceRequestSchema(Schema):

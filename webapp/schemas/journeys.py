@@ -6,7 +6,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from journeys.journey import Journey
-from webapp.schemas.fields import Timestamp
+from webapp.schemas.fields import BoundedDateTime, Timestamp
 from webapp.schemas.itinerary import PriceSchema, price_json
 from webapp.schemas.response import ResponseSchema
 
@@ -14,7 +14,7 @@ from webapp.schemas.response import ResponseSchema
 class JourneyQuerySchema(Schema):
     from_ = fields.String(data_key="from", required=True, validate=validate.Length(min=1, max=64))
     to = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    at = fields.DateTime(load_default=None, allow_none=True)
+    at = BoundedDateTime(load_default=None, allow_none=True)
     rider = fields.String(load_default=None, allow_none=True)
 
 

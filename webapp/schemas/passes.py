@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 from core.errors import ValidationFailed
 from ticketing.pass_models import PassHolding, PassTrip, Subscription
 from ticketing.pass_products import PassCatalog, PassProduct
-from webapp.schemas.fields import Amount, Timestamp
+from webapp.schemas.fields import Amount, BoundedDate, Timestamp
 from webapp.schemas.itinerary import LegSchema
 from webapp.schemas.money import money_json
 from webapp.schemas.orders import OrderLegSchema, PaymentSchema
@@ -25,7 +25,7 @@ class PassPaymentSchema(Schema):
 class PassPurchaseSchema(Schema):
     pass_product_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     rider_category = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
-    start_date = fields.Date(load_default=None, allow_none=True)  # None: today
+    start_date = BoundedDate(load_default=None, allow_none=True)  # None: today
     payment = fields.Nested(PassPaymentSchema, required=True)
     email = fields.Email(load_default=None, allow_none=True)
 
@@ -33,7 +33,7 @@ class PassPurchaseSchema(Schema):
 class SubscriptionRequestSchema(Schema):
     pass_product_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     rider_category = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
-    start_date = fields.Date(load_default=None, allow_none=True)
+    start_date = BoundedDate(load_default=None, allow_none=True)
     payment = fields.Nested(PassPaymentSchema, required=True)
 
 

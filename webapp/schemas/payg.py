@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from payg.taps import MAX_BATCH
-from webapp.schemas.fields import Amount, Timestamp
+from webapp.schemas.fields import Amount, BoundedDate, Timestamp
 from webapp.schemas.response import ResponseSchema
 
 TAP_DESCRIPTION = (
@@ -17,8 +17,9 @@ class TapBatchSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    # items stay raw here: the domain refuses a bad tap one by one instead of failing the whole batch
-    taps = fields.List(fields.Raw(metadata={"type": "object", "description": TAP_DESCRIPTION}), required=True,
+    # items are any objects here: the domain refuses a bad tap one by one instead of failing the whole batch;
+    # an item that is no object at all (a number, a list) is a malformed batch, refused as a whole (422)
+    taps = fields.List(fields.Dict(metadata={"description": TAP_DESCRIPTION}), required=True,
                        validate=validate.Length(max=MAX_BATCH))
 
 
@@ -85,7 +86,7 @@ class ChargeRunRequestSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    service_date = fields.Date(load_default=None, allow_none=True,
+    service_date = BoundedDate(load_default=None, allow_none=True,
                                metadata={"description": "default: yesterday"})
     corrections = fields.Boolean(load_default=False,
                                  metadata={"description": "true: adjust days that late taps changed"})

@@ -22,7 +22,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from clearing.periods import parse_period
 from core.db import utcnow
-from core.errors import NotFound, ValidationFailed
+from core.errors import InputTooLarge, NotFound, ValidationFailed
+from core.input_limits import read_stream
 from fares.cache import pricing_context
 from fares.compare import compare_contents, compare_prices, sample_itineraries
 from fares.models import TariffVersion
@@ -35,7 +36,6 @@ from webapp.web.session_auth import login_required
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 NAV = (NavItem("admin.tariffs", _l("Tariffs"), ("admin",)),)
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # as the API (webapp/api/tariffs.py)
 SAMPLE_SIZE = 12
 STATUS_LABELS = {"validated": _l("checked, not active"), "active": _l("active"), "retired": _l("retired")}
 
@@ -88,21 +88,20 @@ def upload() -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _tariffs_page(form, status=400)
     upload = form.file.data
-    raw = upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(raw) > MAX_UPLOAD_BYTES:
-        return _tariffs_page(form, [{"file": upload.filename, "line": None, "field": None,
-                                     "message": _("The file is larger than 20 MB.")}], status=413)
+    limits = runtime().settings.input_limits
     valid_from: date | None = form.valid_from.data
     uow = runtime().uow()
     try:
+        raw = read_stream(upload.stream, limits.upload_bytes, limits.refuse(
+            "upload_bytes", upload.filename, f"the file is larger than {limits.upload_bytes} bytes"))
         with uow:
             version = import_tariff_upload(uow.session, upload.filename or "", raw, form.name.data or None,
-                                           valid_from)
+                                           valid_from, limits)
             uow.commit()
             version_id = version.id
     except ValidationFailed as refused:
         details = refused.details if isinstance(refused.details, list) else []
-        return _tariffs_page(form, details, refused.message, status=422)
+        return _tariffs_page(form, details, refused.message, status=413 if isinstance(refused, InputTooLarge) else 422)
     flash(_("The tariff was checked and stored as version %(id)s. Compare it before you activate it.",
             id=version_id), "success")
     return redirect(url_for("admin.tariff", version_id=version_id), code=303)
