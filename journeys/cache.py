@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+
 from sqlalchemy.orm import Session
 
 from journeys.gtfs_timetable import build_from_texts
