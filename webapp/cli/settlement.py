@@ -97,17 +97,18 @@ def ledger() -> None:
 
 @ledger.command("verify")
 def ledger_verify() -> None:
-    """Recompute the ledger's hash chain and balances; exit status 1 when it was tampered with."""
+    """Recompute the ledger's hash chains and balances; exit status 1 when it was tampered with."""
     from clearing.ledger_chain import verify_ledger
 
     with current_runtime().session_factory() as session:
         result = verify_ledger(session)
     if result.ok:
-        click.echo(f"ledger ok: {result.transactions} transaction(s), hash chain intact, every one balanced")
+        click.echo(f"ledger ok: {result.transactions} transaction(s) in {result.chains} hash chains, every chain "
+                   "intact, every transaction balanced")
         return
     click.echo(f"ledger TAMPERED: {result.reason}", err=True)
-    click.echo(f"first bad sequence: {result.first_bad_sequence or '-'} of {result.transactions} transaction(s)",
-               err=True)
+    click.echo(f"first bad: chain {result.chain}, sequence {result.first_bad_sequence or '-'} "
+               f"(of {result.transactions} transaction(s) in {result.chains} chains)", err=True)
     sys.exit(1)
 
 
