@@ -104,7 +104,8 @@ def post(
         (line.account.code, line.amount_minor, line.account.currency) for line in lines if line.amount_minor != 0
     ])
     transaction = LedgerTransaction(reference=reference, description=description, occurred_at=occurred_at,
-                                    chain=chain, sequence=sequence, hash=digest, reverses_id=reverses.id if reverses else None)
+                                    chain=chain, sequence=sequence, hash=digest,
+                                    reverses_id=reverses.id if reverses else None)
     session.add(transaction)
     session.flush()
     session.add_all(

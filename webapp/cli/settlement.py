@@ -70,23 +70,52 @@ def relay(once: bool, interval: float) -> None:
 
 
 @click.command("worker", context_settings={"ignore_unknown_options": True})
-@click.option("--concurrency", default=1, show_default=True)
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=None,
+              help="Events booked in one transaction, at most (default FAREBRIDGE_CLEARING_BATCH_SIZE, 500)")
+@click.option("--batch-wait-ms", type=click.IntRange(0, 10_000), default=None,
+              help="How long a batch may wait to fill (default FAREBRIDGE_CLEARING_BATCH_WAIT_MS, 20)")
 @click.option("--beat/--no-beat", default=True, show_default=True,
-              help="Also run the periodic outbox relay in this worker")
+              help="Also relay the outbox every 2 s in this worker")
+@click.option("--celery", "one_by_one", is_flag=True,
+              help="Run a Celery worker clearing one event per transaction instead of the batch worker")
+@click.option("--concurrency", default=1, show_default=True, help="Celery worker processes (with --celery)")
 @click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
-def worker(concurrency: int, beat: bool, celery_args: tuple[str, ...]) -> None:
-    """Start a Celery worker for clearing (needs FAREBRIDGE_BROKER_URL)."""
+def worker(batch_size: int | None, batch_wait_ms: int | None, beat: bool, one_by_one: bool, concurrency: int,
+           celery_args: tuple[str, ...]) -> None:
+    """Clear sales from RabbitMQ in batches, one transaction per batch (needs FAREBRIDGE_BROKER_URL).
+
+    Several workers, on one host or many, share the queue. With ``--celery``:
+    the Celery worker of before (one event per transaction), under a node
+    name unique to the process so that two on one host both run.
+    """
+    import dataclasses
+    import os
+
     from clearing.worker import configure
 
     rt = current_runtime()
     if rt.settings.eager:
         raise click.UsageError("set FAREBRIDGE_BROKER_URL (e.g. amqp://guest:guest@127.0.0.1:5672//); "
                                "without a broker, clearing runs inside the web app")
+    if not one_by_one:
+        import logging
+
+        from clearing.batch_worker import run_worker
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        if celery_args:
+            raise click.UsageError(f"unknown arguments {' '.join(celery_args)} (Celery's options need --celery)")
+        changes = {k: v for k, v in (("clearing_batch_size", batch_size), ("clearing_batch_wait_ms", batch_wait_ms))
+                   if v is not None}
+        rt.settings = dataclasses.replace(rt.settings, **changes)
+        run_worker(rt, relay=beat)
+        return
     app = configure(rt.settings)
     argv = ["worker", "--loglevel", "INFO", "--queues", rt.settings.clearing_queue,
-            "--concurrency", str(concurrency), "--pool", "prefork" if concurrency > 1 else "solo"]
+            "--concurrency", str(concurrency), "--pool", "prefork" if concurrency > 1 else "solo",
+            "--hostname", f"clearing-{os.getpid()}@%h"]
     if beat:
-        argv += ["--beat", "--schedule", str(rt.settings.instance_dir / "celerybeat-schedule")]
+        argv += ["--beat", "--schedule", str(rt.settings.instance_dir / f"celerybeat-schedule-{os.getpid()}")]
     app.worker_main(argv + list(celery_args))
 
 
