@@ -17,7 +17,13 @@ and the checks: every sale cleared exactly once, the ledger sums to zero,
 ``verify_ledger`` is ok.
 
 ``python -m bench.clearing_throughput [--sales 100000] [--real-sales 20000] [--scaling-sales 5000]
-[--workers 1,2,4] [--worker-args '--prefetch-multiplier 1'] [--database-url URL] [--schema NAME]``
+[--workers 1,2,4] [--engines celery,batches] [--worker-args '--batch-size 200'] [--database-url URL]
+[--schema NAME] [--quick]``
+
+Scaling runs are made for each engine: ``celery`` (``farebridge worker
+--celery``: one event per transaction, as before batch clearing) and
+``batches`` (``farebridge worker``: the batch worker), so before and after
+are measured in the same run.
 
 Defaults are smaller than 1,000,000 because, on this 2-core machine, the real
 path clears tens of sales a second per worker (1,000,000 would take hours) and
@@ -191,6 +197,7 @@ class Run:
     label: str
     sales: int
     workers: int
+    engine: str = "batches"  # or "celery"
     copy_s: float = 0.0
     relay_s: float = 0.0
     clear_s: float = 0.0
@@ -218,8 +225,11 @@ def clear_through_broker(run: Run, database_url: str, broker_url: str, log_dir: 
     queue = f"farebridge.bench.{os.getpid()}"
     env = {**os.environ, "FAREBRIDGE_DATABASE_URL": database_url, "FAREBRIDGE_BROKER_URL": broker_url,
            "FAREBRIDGE_CLEARING_QUEUE": queue, "FAREBRIDGE_INSTANCE_DIR": str(log_dir)}
-    workers = [["worker", "--no-beat", "--concurrency", "1", "--loglevel", "WARNING", "-n",
-                f"bench{n}-{os.getpid()}@%h", *worker_args] for n in range(run.workers)]
+    if run.engine == "celery":  # the Celery worker of before: one event per transaction
+        workers = [["worker", "--no-beat", "--celery", "--concurrency", "1", "--loglevel", "WARNING", *worker_args]
+                   for _n in range(run.workers)]
+    else:  # the batch worker (clearing/batch_worker.py)
+        workers = [["worker", "--no-beat", *worker_args] for _n in range(run.workers)]
     samples = waiting = 0
     try:
         with processes(workers, env, log_dir, f"worker-{run.label}"):
@@ -449,6 +459,32 @@ def print_report(runs: list[Run], profile: dict[str, float]) -> None:
               f"{1_000_000 / real.rate / 3600:.1f} h")
 
 
+def figures(runs: list[Run]) -> dict[str, Any]:
+    """The JSON line: batch worker rates, its scaling, and the ratios to a raw COPY of the same ledger rows."""
+    def rate(engine: str, workers: int) -> float:
+        return next((run.rate for run in runs if run.engine == engine and run.workers == workers and run.rate), 0.0)
+
+    def ratio(run: Run | None) -> float:
+        if run is None or not run.baseline_copy_s or not run.clear_s:
+            return 0.0
+        return (run.ledger_rows / run.clear_s) / (run.ledger_rows / run.baseline_copy_s)
+
+    one = rate("batches", 1)
+    out: dict[str, Any] = {"bench": "clearing_throughput", "real_sales_per_s_per_worker": round(one, 1),
+                           "scaling_2_workers": round(rate("batches", 2) / one, 2) if one else 0.0,
+                           "scaling_4_workers": round(rate("batches", 4) / one, 2) if one else 0.0,
+                           "bulk_ratio_to_copy": round(ratio(next((r for r in runs if r.workers == 0), None)), 4),
+                           "real_ratio_to_copy": round(ratio(next((r for r in runs if r.workers == 1
+                                                                   and r.baseline_copy_s), None)), 4)}
+    for run in runs:
+        if run.workers:
+            out[f"{run.engine}_{run.workers}_sales_per_s"] = round(run.rate, 1)
+            out[f"{run.engine}_{run.workers}_lock_wait_share"] = round(run.lock_wait_share, 3)
+    celery_one = rate("celery", 1)
+    out["batches_vs_celery_1_worker"] = round(one / celery_one, 1) if celery_one else 0.0
+    return out
+
+
 def _progress(run: Run) -> None:
     print(f"done: {run.label}: {run.sales:,} sales cleared in {run.clear_s:.1f} s ({run.rate:.1f}/s), settlement "
           f"{run.settle_s:.2f} s, checks {'OK' if checks_pass(run) else 'FAILED'}", flush=True)
@@ -473,7 +509,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--schema", default=SCHEMA, help="the schema (dropped and created; two runs need two)")
     parser.add_argument("--broker-url", default=BROKER_URL)
     parser.add_argument("--timeout", type=float, default=3600, help="seconds a real-path run may take")
+    parser.add_argument("--engines", default="celery,batches",
+                        help="worker kinds of the scaling runs: celery (one event a transaction), batches")
+    parser.add_argument("--quick", action="store_true", help="small sizes, same figures")
     args = parser.parse_args(argv or [])  # python -m bench passes none: the defaults
+    if args.quick:
+        args.sales, args.real_sales, args.scaling_sales, args.profile_events = 5_000, 0, 1_000, 100
     SCHEMA = args.schema
     import logging
 
@@ -485,15 +526,16 @@ def main(argv: list[str] | None = None) -> None:
             profile = profile_one_by_one(args.database_url, log_dir, args.profile_events) if args.profile_events \
                 else {}
             if args.real_sales:
-                run = Run("real path, 1 worker", args.real_sales, 1)
+                run = Run("real path, 1 worker", args.real_sales, 1, "batches")
                 clear_through_broker(run, args.database_url, args.broker_url, log_dir, args.timeout,
                                      args.worker_args.split())
                 run.baseline_copy_s = baseline_copy(args.database_url)
                 settle_and_check(run, args.database_url, log_dir)
                 runs.append(run)
                 _progress(run)
-            for workers in [int(w) for w in args.workers.split(",") if w.strip()]:
-                run = Run(f"scaling, {workers} worker(s)", args.scaling_sales, workers)
+            for engine, workers in [(e.strip(), int(w)) for e in args.engines.split(",") if e.strip()
+                                    for w in args.workers.split(",") if w.strip()]:
+                run = Run(f"{engine}, {workers} worker(s)", args.scaling_sales, workers, engine)
                 clear_through_broker(run, args.database_url, args.broker_url, log_dir, args.timeout,
                                      args.worker_args.split())
                 settle_and_check(run, args.database_url, log_dir)
@@ -509,6 +551,7 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         reset_schema(args.database_url, drop_only=True)
     print_report(runs, profile)
+    print(json.dumps(figures(runs)))
     if not all(checks_pass(run) for run in runs):
         sys.exit("a check failed")
 

@@ -23,8 +23,8 @@ other error, the event goes to the dead-letter store and the message is
 rejected without requeue, so RabbitMQ's dead-letter queue keeps a copy too.
 
 The worker also relays the outbox every ``RELAY_INTERVAL_S`` in its own loop
-(no scheduler process that could outlive it); several relays are safe
-(``SKIP LOCKED``).
+(no scheduler process that could outlive it), a batch of events per broker
+confirmation (``clearing.tasks.relay``); several relays are safe (``SKIP LOCKED``).
 """
 from __future__ import annotations
 
@@ -167,14 +167,13 @@ class BatchClearingWorker(ConsumerMixin):  # type: ignore[misc]
 
 def run_worker(runtime: Runtime, relay: bool = True) -> None:
     """Consume the clearing queue until interrupted (``farebridge worker``)."""
-    from clearing.tasks import publish_event
+    from clearing.tasks import relay as relay_outbox
     from clearing.worker import configure
-    from core.outbox import relay_pending
 
     configure(runtime.settings)
     settings = runtime.settings
     with Connection(settings.broker_url, heartbeat=30) as connection:
         worker = BatchClearingWorker(
             connection, runtime, settings.clearing_batch_size, settings.clearing_batch_wait_ms / 1000,
-            (lambda: relay_pending(runtime.session_factory, publish_event)) if relay else None)
+            (lambda: relay_outbox(runtime.session_factory)) if relay else None)
         worker.run(safety_interval=max(0.001, settings.clearing_batch_wait_ms / 1000))

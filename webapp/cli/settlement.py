@@ -54,14 +54,13 @@ def relay(once: bool, interval: float) -> None:
     """Publish pending outbox events to the broker."""
     import time
 
-    from clearing.tasks import publish_event
+    from clearing.tasks import relay as relay_outbox
     from clearing.worker import configure
-    from core.outbox import relay_pending
 
     rt = current_runtime()
     configure(rt.settings)
     while True:
-        count = relay_pending(rt.session_factory, publish_event)
+        count = relay_outbox(rt.session_factory)
         if count:
             click.echo(f"published {count} event(s)")
         if once:
