@@ -72,36 +72,23 @@ def publish_events(messages: list[EventMessage]) -> None:
     The app's connections confirm each message (``confirm_publish``), a round
     trip per event; this connection publishes without waiting and commits
     once. If the commit fails, RabbitMQ drops the whole batch and it is
-    published again (``relay_pending_batch``).
+    published again (``relay_pending_batch``). The messages are the task
+    messages ``clear_event.apply_async`` sends (Celery's own ``as_task_v2``),
+    published straight through kombu: ``apply_async`` costs about 2 ms per
+    message here, this about a third of that.
     """
-    from kombu import Connection
+    from kombu import Connection, Producer
 
-    queue = get_runtime().settings.clearing_queue
+    from clearing.worker import clearing_queues
+
+    main, dead = clearing_queues(get_runtime().settings.clearing_queue)
     with Connection(celery_app.conf.broker_url, connect_timeout=3) as connection:
         channel = connection.channel()
+        dead.bind(channel).declare()
+        main.bind(channel).declare()
         channel.tx_select()
-        producer = celery_app.amqp.Producer(channel, auto_declare=False)
+        producer = Producer(channel, exchange=main.exchange, routing_key=main.routing_key, serializer="json")
         for message in messages:
-            clear_event.apply_async(args=[message], queue=queue, producer=producer, retry=False)
+            task = celery_app.amqp.as_task_v2(str(message["id"]), clear_event.name, args=[message])
+            producer.publish(task.body, headers=task.headers, delivery_mode=2, **task.properties)
         channel.tx_commit()
-
-
-def publish_event(message: EventMessage) -> None:
-    """Hand an outbox event to the broker (or, eagerly, to the clearing task itself).
-
-    Run eagerly, an event that failed into the dead-letter store counts as
-    delivered: it is kept there, and it no longer holds up the events behind it.
-    """
-    try:
-        clear_event.apply_async(
-            args=[message],
-            queue=get_runtime().settings.clearing_queue,
-            retry=True,
-            retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
-        )
-    except Exception:
-        if celery_app.conf.task_always_eager and dead_letters.is_dead(get_runtime().session_factory,
-                                                                      str(message.get("id"))):
-            log.warning("event_id=%s went to the dead letters", message.get("id"))
-            return
-        raise
