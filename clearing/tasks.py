@@ -92,3 +92,24 @@ def publish_events(messages: list[EventMessage]) -> None:
             task = celery_app.amqp.as_task_v2(str(message["id"]), clear_event.name, args=[message])
             producer.publish(task.body, headers=task.headers, delivery_mode=2, **task.properties)
         channel.tx_commit()
+
+
+def publish_event(message: EventMessage) -> None:
+    """Hand an outbox event to the broker (or, eagerly, to the clearing task itself).
+
+    Run eagerly, an event that failed into the dead-letter store counts as
+    delivered: it is kept there, and it no longer holds up the events behind it.
+    """
+    try:
+        clear_event.apply_async(
+            args=[message],
+            queue=get_runtime().settings.clearing_queue,
+            retry=True,
+            retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
+        )
+    except Exception:
+        if celery_app.conf.task_always_eager and dead_letters.is_dead(get_runtime().session_factory,
+                                                                      str(message.get("id"))):
+            log.warning("event_id=%s went to the dead letters", message.get("id"))
+            return
+        raise
