@@ -4,9 +4,9 @@ The real path: outbox rows (bulk ``COPY``, not the web app) -> the outbox
 relay (``clearing.tasks.relay``, run in the benchmark's process once every
 worker consumes, so that no interpreter start is timed) -> RabbitMQ (own
 queue ``farebridge.bench.<pid>``) -> ``farebridge worker`` processes ->
-clearing records, shares, carries and hash-chained ledger transactions. Everything lives in one schema (``--schema``, default
-``clearing_bench``) of the database given by ``--database-url`` (created when
-missing): the schema is recreated per run and dropped at the end, so a shared
+clearing records, shares, carries and hash-chained ledger transactions.
+Everything lives in one schema (``--schema``, default ``clearing_bench``) of
+the database given by ``--database-url`` (created when missing): the schema is recreated per run and dropped at the end, so a shared
 database's other schemas are left alone; the queue, its ``.dead`` queue and
 the exchanges are deleted at the end.
 
