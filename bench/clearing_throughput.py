@@ -6,8 +6,9 @@ worker consumes, so that no interpreter start is timed) -> RabbitMQ (own
 queue ``farebridge.bench.<pid>``) -> ``farebridge worker`` processes ->
 clearing records, shares, carries and hash-chained ledger transactions.
 Everything lives in one schema (``--schema``, default ``clearing_bench``) of
-the database given by ``--database-url`` (created when missing): the schema is recreated per run and dropped at the end, so a shared
-database's other schemas are left alone; the queue, its ``.dead`` queue and
+the database given by ``--database-url`` (created when missing): the schema
+is recreated per run and dropped at the end, so a shared database's other
+schemas are left alone; the queue, its ``.dead`` queue and
 the exchanges are deleted at the end.
 
 In the same run: the baseline (a raw ``COPY`` of as many ledger rows as the
