@@ -104,6 +104,8 @@ def worker(batch_size: int | None, batch_wait_ms: int | None, beat: bool, one_by
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         if celery_args:
             raise click.UsageError(f"unknown arguments {' '.join(celery_args)} (Celery's options need --celery)")
+        if concurrency != 1:
+            raise click.UsageError("--concurrency is for --celery; start one batch worker per core instead")
         changes = {k: v for k, v in (("clearing_batch_size", batch_size), ("clearing_batch_wait_ms", batch_wait_ms))
                    if v is not None}
         rt.settings = dataclasses.replace(rt.settings, **changes)
