@@ -240,8 +240,11 @@ def clear_through_broker(run: Run, database_url: str, broker_url: str, log_dir: 
             # interpreter start is timed) publishes a batch per AMQP transaction while the workers clear.
             relay = relay_in_process(database_url, broker_url, queue, log_dir)
             started = time.perf_counter()
-            while relay():
-                pass
+            while scalar(engine, "SELECT count(*) FROM outbox_events WHERE published_at IS NULL"):
+                if not relay():  # the broker refused a batch (it says why): the next call publishes it again
+                    time.sleep(0.1)
+                if time.perf_counter() - started > timeout_s:
+                    raise RuntimeError(f"{run.label}: the relay did not publish everything in {timeout_s:.0f} s")
             run.relay_s = time.perf_counter() - started
             while True:
                 cleared = scalar(engine, "SELECT count(*) FROM clearing_records")
@@ -269,11 +272,10 @@ def wait_for_consumers(broker_url: str, queue: str, count: int, timeout_s: float
     deadline = time.perf_counter() + timeout_s
     with Connection(broker_url) as connection:
         while time.perf_counter() < deadline:
-            channel = connection.channel()
             try:
-                if channel.queue_declare(queue, passive=True).consumer_count >= count:
+                if connection.channel().queue_declare(queue, passive=True).consumer_count >= count:
                     return
-            except Exception:  # noqa: BLE001 - not declared yet: the workers are starting
+            except connection.channel_errors:  # not declared yet: the workers are starting
                 pass
             time.sleep(0.2)
     raise RuntimeError(f"{count} worker(s) did not start consuming {queue}")
