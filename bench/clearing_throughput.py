@@ -1,12 +1,14 @@
 """Clearing throughput: synthetic SalePaid events cleared end to end on PostgreSQL + RabbitMQ.
 
-The real path: outbox rows (bulk ``COPY``, not the web app) -> ``farebridge
-relay`` -> RabbitMQ (own queue ``farebridge.bench.<pid>``) -> ``farebridge
-worker`` processes -> clearing records, shares, carries and hash-chained
-ledger transactions. Everything lives in one schema (``--schema``, default
-``clearing_bench``) of the database given by ``--database-url`` (created when
-missing): the schema is recreated per run and dropped at the end, so a shared
-database's other schemas are left alone; the queue, its ``.dead`` queue and
+The real path: outbox rows (bulk ``COPY``, not the web app) -> the outbox
+relay (``clearing.tasks.relay``, run in the benchmark's process once every
+worker consumes, so that no interpreter start is timed) -> RabbitMQ (own
+queue ``farebridge.bench.<pid>``) -> ``farebridge worker`` processes ->
+clearing records, shares, carries and hash-chained ledger transactions.
+Everything lives in one schema (``--schema``, default ``clearing_bench``) of
+the database given by ``--database-url`` (created when missing): the schema
+is recreated per run and dropped at the end, so a shared database's other
+schemas are left alone; the queue, its ``.dead`` queue and
 the exchanges are deleted at the end.
 
 In the same run: the baseline (a raw ``COPY`` of as many ledger rows as the
@@ -17,7 +19,13 @@ and the checks: every sale cleared exactly once, the ledger sums to zero,
 ``verify_ledger`` is ok.
 
 ``python -m bench.clearing_throughput [--sales 100000] [--real-sales 20000] [--scaling-sales 5000]
-[--workers 1,2,4] [--worker-args '--prefetch-multiplier 1'] [--database-url URL] [--schema NAME]``
+[--workers 1,2,4] [--engines celery,batches] [--worker-args '--batch-size 200'] [--database-url URL]
+[--schema NAME] [--quick]``
+
+Scaling runs are made for each engine: ``celery`` (``farebridge worker
+--celery``: one event per transaction, as before batch clearing) and
+``batches`` (``farebridge worker``: the batch worker), so before and after
+are measured in the same run.
 
 Defaults are smaller than 1,000,000 because, on this 2-core machine, the real
 path clears tens of sales a second per worker (1,000,000 would take hours) and
@@ -191,6 +199,7 @@ class Run:
     label: str
     sales: int
     workers: int
+    engine: str = "batches"  # or "celery"
     copy_s: float = 0.0
     relay_s: float = 0.0
     clear_s: float = 0.0
@@ -218,34 +227,73 @@ def clear_through_broker(run: Run, database_url: str, broker_url: str, log_dir: 
     queue = f"farebridge.bench.{os.getpid()}"
     env = {**os.environ, "FAREBRIDGE_DATABASE_URL": database_url, "FAREBRIDGE_BROKER_URL": broker_url,
            "FAREBRIDGE_CLEARING_QUEUE": queue, "FAREBRIDGE_INSTANCE_DIR": str(log_dir)}
-    workers = [["worker", "--no-beat", "--concurrency", "1", "--loglevel", "WARNING", "-n",
-                f"bench{n}-{os.getpid()}@%h", *worker_args] for n in range(run.workers)]
+    if run.engine == "celery":  # the Celery worker of before: one event per transaction
+        workers = [["worker", "--no-beat", "--celery", "--concurrency", "1", "--loglevel", "WARNING", *worker_args]
+                   for _n in range(run.workers)]
+    else:  # the batch worker (clearing/batch_worker.py)
+        workers = [["worker", "--no-beat", *worker_args] for _n in range(run.workers)]
     samples = waiting = 0
     try:
         with processes(workers, env, log_dir, f"worker-{run.label}"):
-            time.sleep(3)  # the workers connect and declare the queues before the relay publishes
+            wait_for_consumers(broker_url, queue, run.workers, timeout_s)
+            # Every worker consumes: the outbox relay (clearing.tasks.relay, in this process so that no
+            # interpreter start is timed) publishes a batch per AMQP transaction while the workers clear.
+            relay = relay_in_process(database_url, broker_url, queue, log_dir)
             started = time.perf_counter()
-            with processes([["relay", "--interval", "0.2"]], env, log_dir, f"relay-{run.label}"):
-                while True:
-                    time.sleep(0.5)
-                    published = scalar(engine, "SELECT count(*) FROM outbox_events WHERE published_at IS NOT NULL")
-                    if published >= run.sales and not run.relay_s:
-                        run.relay_s = time.perf_counter() - started
-                    cleared = scalar(engine, "SELECT count(*) FROM clearing_records")
-                    samples += 1
-                    waiting += scalar(engine, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                                      " AND datname = current_database()") > 0
-                    if cleared >= run.sales:
-                        run.clear_s = time.perf_counter() - started
-                        break
-                    if time.perf_counter() - started > timeout_s:
-                        raise RuntimeError(f"{run.label}: {cleared} of {run.sales} cleared after {timeout_s:.0f} s "
-                                           f"(logs in {log_dir})")
+            while scalar(engine, "SELECT count(*) FROM outbox_events WHERE published_at IS NULL"):
+                if not relay():  # the broker refused a batch (it says why): the next call publishes it again
+                    time.sleep(0.1)
+                if time.perf_counter() - started > timeout_s:
+                    raise RuntimeError(f"{run.label}: the relay did not publish everything in {timeout_s:.0f} s")
+            run.relay_s = time.perf_counter() - started
+            while True:
+                cleared = scalar(engine, "SELECT count(*) FROM clearing_records")
+                samples += 1
+                waiting += scalar(engine, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                                  " AND datname = current_database()") > 0
+                if cleared >= run.sales:
+                    run.clear_s = time.perf_counter() - started
+                    break
+                if time.perf_counter() - started > timeout_s:
+                    raise RuntimeError(f"{run.label}: {cleared} of {run.sales} cleared after {timeout_s:.0f} s "
+                                       f"(logs in {log_dir})")
+                time.sleep(0.1)
     finally:
         delete_queues(broker_url, queue)
     run.lock_wait_share = waiting / samples if samples else 0.0
     run.ledger_rows = scalar(engine, "SELECT count(*) FROM ledger_entries")
     engine.dispose()
+
+
+def wait_for_consumers(broker_url: str, queue: str, count: int, timeout_s: float) -> None:
+    """Until ``count`` workers consume the queue (RabbitMQ counts them), so that none starts late."""
+    from kombu import Connection
+
+    deadline = time.perf_counter() + timeout_s
+    with Connection(broker_url) as connection:
+        while time.perf_counter() < deadline:
+            try:
+                if connection.channel().queue_declare(queue, passive=True).consumer_count >= count:
+                    return
+            except connection.channel_errors:  # not declared yet: the workers are starting
+                pass
+            time.sleep(0.2)
+    raise RuntimeError(f"{count} worker(s) did not start consuming {queue}")
+
+
+def relay_in_process(database_url: str, broker_url: str, queue: str, log_dir: Path) -> Any:
+    """``clearing.tasks.relay`` against the bench schema: returns how many it published per call."""
+    from clearing.tasks import relay
+    from clearing.worker import configure
+    from core.config import Settings
+    from core.runtime import Runtime, set_runtime
+
+    settings = Settings.from_env({"FAREBRIDGE_DATABASE_URL": database_url, "FAREBRIDGE_BROKER_URL": broker_url,
+                                  "FAREBRIDGE_CLEARING_QUEUE": queue, "FAREBRIDGE_INSTANCE_DIR": str(log_dir)})
+    runtime = Runtime.from_settings(settings)
+    set_runtime(runtime)
+    configure(settings)
+    return lambda: relay(runtime.session_factory)
 
 
 def clear_in_bulk(run: Run, database_url: str, log_dir: Path, batch: int) -> None:
@@ -449,6 +497,33 @@ def print_report(runs: list[Run], profile: dict[str, float]) -> None:
               f"{1_000_000 / real.rate / 3600:.1f} h")
 
 
+def figures(runs: list[Run]) -> dict[str, Any]:
+    """The JSON line: batch worker rates, its scaling, and the ratios to a raw COPY of the same ledger rows."""
+    def rate(engine: str, workers: int) -> float:
+        return next((run.rate for run in runs if run.label.startswith(engine) and run.workers == workers
+                     and run.rate), 0.0)
+
+    def ratio(run: Run | None) -> float:
+        if run is None or not run.baseline_copy_s or not run.clear_s:
+            return 0.0
+        return (run.ledger_rows / run.clear_s) / (run.ledger_rows / run.baseline_copy_s)
+
+    one = rate("batches", 1) or rate("real path", 1)
+    out: dict[str, Any] = {"bench": "clearing_throughput", "real_sales_per_s_per_worker": round(one, 1),
+                           "scaling_2_workers": round(rate("batches", 2) / one, 2) if one else 0.0,
+                           "scaling_4_workers": round(rate("batches", 4) / one, 2) if one else 0.0,
+                           "bulk_ratio_to_copy": round(ratio(next((r for r in runs if r.workers == 0), None)), 4),
+                           "real_ratio_to_copy": round(ratio(next((r for r in runs if r.workers == 1
+                                                                   and r.baseline_copy_s), None)), 4)}
+    for run in runs:
+        if run.workers and not run.label.startswith("real path"):
+            out[f"{run.engine}_{run.workers}_sales_per_s"] = round(run.rate, 1)
+            out[f"{run.engine}_{run.workers}_lock_wait_share"] = round(run.lock_wait_share, 3)
+    celery_one = rate("celery", 1)
+    out["batches_vs_celery_1_worker"] = round(one / celery_one, 1) if celery_one else 0.0
+    return out
+
+
 def _progress(run: Run) -> None:
     print(f"done: {run.label}: {run.sales:,} sales cleared in {run.clear_s:.1f} s ({run.rate:.1f}/s), settlement "
           f"{run.settle_s:.2f} s, checks {'OK' if checks_pass(run) else 'FAILED'}", flush=True)
@@ -473,7 +548,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--schema", default=SCHEMA, help="the schema (dropped and created; two runs need two)")
     parser.add_argument("--broker-url", default=BROKER_URL)
     parser.add_argument("--timeout", type=float, default=3600, help="seconds a real-path run may take")
+    parser.add_argument("--engines", default="celery,batches",
+                        help="worker kinds of the scaling runs: celery (one event a transaction), batches")
+    parser.add_argument("--quick", action="store_true", help="small sizes, same figures")
     args = parser.parse_args(argv or [])  # python -m bench passes none: the defaults
+    if args.quick:
+        args.sales, args.real_sales, args.scaling_sales, args.profile_events = 5_000, 0, 1_000, 100
     SCHEMA = args.schema
     import logging
 
@@ -485,15 +565,16 @@ def main(argv: list[str] | None = None) -> None:
             profile = profile_one_by_one(args.database_url, log_dir, args.profile_events) if args.profile_events \
                 else {}
             if args.real_sales:
-                run = Run("real path, 1 worker", args.real_sales, 1)
+                run = Run("real path, 1 worker", args.real_sales, 1, "batches")
                 clear_through_broker(run, args.database_url, args.broker_url, log_dir, args.timeout,
                                      args.worker_args.split())
                 run.baseline_copy_s = baseline_copy(args.database_url)
                 settle_and_check(run, args.database_url, log_dir)
                 runs.append(run)
                 _progress(run)
-            for workers in [int(w) for w in args.workers.split(",") if w.strip()]:
-                run = Run(f"scaling, {workers} worker(s)", args.scaling_sales, workers)
+            for engine, workers in [(e.strip(), int(w)) for e in args.engines.split(",") if e.strip()
+                                    for w in args.workers.split(",") if w.strip()]:
+                run = Run(f"{engine}, {workers} worker(s)", args.scaling_sales, workers, engine)
                 clear_through_broker(run, args.database_url, args.broker_url, log_dir, args.timeout,
                                      args.worker_args.split())
                 settle_and_check(run, args.database_url, log_dir)
@@ -509,6 +590,7 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         reset_schema(args.database_url, drop_only=True)
     print_report(runs, profile)
+    print(json.dumps(figures(runs)))
     if not all(checks_pass(run) for run in runs):
         sys.exit("a check failed")
 

@@ -1,9 +1,8 @@
 """Bulk clearing: many SalePaid events in one transaction, with the same results as one by one.
 
-``clearing.services.clear_event`` takes the chain head and the carry rows once
-per event (13 statements and one commit each), so one writer clears a few
-hundred sales a second whatever the number of workers. Here a batch takes the
-head and its carry rows once, apportions and rounds every sale in memory in
+``clearing.services.clear_event`` takes a chain head and the carry rows once
+per event (13 statements and one commit each). Here a batch takes a chain
+head (its lane) and its carry rows once, apportions and rounds every sale in memory in
 the given order (the carries and the hash chain advance exactly as they would
 event by event), and writes transactions, entries, records and shares with one
 multi-row ``INSERT`` per table. Given the same events in the same order on the
@@ -191,8 +190,8 @@ def clear_sales(session: Session, messages: Sequence[dict[str, Any]]) -> BulkRes
     carries = _carry_rows(session, entitled)
     accounts = _Accounts(session)
     sales = [_round(session, accounts, carries, sale) for sale in entitled]
-    head = lock_head(session)  # late, as ``ledger.post``: writers take turns from here to the commit
-    sequence, previous = head.sequence, head.hash
+    head = lock_head(session)  # the chain (and lane) ``_carry_rows`` took: held to the commit
+    chain, sequence, previous = head.id, head.sequence, head.hash
     booked_at = utcnow()
     transactions = []
     for sale in sales:
@@ -201,7 +200,8 @@ def clear_sales(session: Session, messages: Sequence[dict[str, Any]]) -> BulkRes
         previous = chain_hash(previous, sequence, reference, sale.paid_at, [
             (account.code, amount, account.currency) for account, amount in sale.lines if amount])
         transactions.append({"reference": reference, "description": f"Sale {sale.message['payload']['sale_id']} "
-                             "cleared", "occurred_at": sale.paid_at, "booked_at": booked_at, "sequence": sequence,
+                             "cleared", "occurred_at": sale.paid_at, "booked_at": booked_at,
+                             "chain": chain, "sequence": sequence,
                              "hash": previous, "reverses_id": None})
     head.sequence, head.hash = sequence, previous
     transaction_ids = _insert_returning_ids(session, LedgerTransaction, transactions)

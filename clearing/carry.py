@@ -16,6 +16,15 @@ D were overpaid; a sale of 1 cent between A and B owes each 1.4 cents); the
 rounding then still goes to whoever is owed most, and 600,000 random mixed
 sales stayed within 1.05 cents (tests check < 2).
 
+Lanes: carries are kept per clearing lane, and the lane of a transaction is
+the ledger chain it seals into (clearing/ledger_chain.py), whose head it holds
+until it commits. So a lane's carry rows are only ever written by the one
+transaction holding that head: workers in different lanes never wait on each
+other's carry rows, and the guarantee above holds per lane. Over all lanes an
+operator's cumulative shares stay within as many minor units of its exact
+entitlement as lanes were used in the period (a lone writer uses lane 1 only;
+W concurrent writers mostly lanes 1..W). Each lane's carries sum to zero.
+
 Carries are integers in ``CARRY_SCALE`` (10^-12) parts of a minor unit: each
 sale's exact entitlement is first split into those parts (largest remainder),
 so the carry drifts from exact fractions by less than 10^-12 minor units per
@@ -26,12 +35,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint, select, update
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 import operators.models  # noqa: F401  (ForeignKey target)
 from clearing.apportionment import Entitlement
+from clearing.ledger_chain import lock_head
 from core.db import Base
 from core.money import split_minor
 
@@ -39,15 +49,16 @@ CARRY_SCALE = 10**12
 
 
 class ClearingCarry(Base):
-    """One operator's carried sub-cent remainder in a period (``carry_units`` / 10^12 minor units)."""
+    """One operator's carried sub-cent remainder in a period and lane (``carry_units`` / 10^12 minor units)."""
 
     __tablename__ = "clearing_carries"
-    __table_args__ = (UniqueConstraint("operator_id", "period", "currency"),)
+    __table_args__ = (UniqueConstraint("operator_id", "period", "currency", "lane"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     operator_id: Mapped[str] = mapped_column(ForeignKey("operators.id"), index=True)
     period: Mapped[str] = mapped_column(String(7))
     currency: Mapped[str] = mapped_column(String(3))
+    lane: Mapped[int] = mapped_column(Integer)
     carry_units: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
@@ -87,34 +98,33 @@ def round_with_carry(entitlement: Entitlement, carries: Mapping[str, int]) -> Ca
     return Carried(tuple(parts), new)
 
 
-def _ensure_rows(session: Session, operator_ids: list[str], period: str, currency: str) -> None:
+def _ensure_rows(session: Session, operator_ids: list[str], period: str, currency: str, lane: int) -> None:
     existing = set(session.scalars(select(ClearingCarry.operator_id).where(
         ClearingCarry.operator_id.in_(operator_ids), ClearingCarry.period == period,
-        ClearingCarry.currency == currency)))
-    for op in operator_ids:
-        if op in existing:
-            continue
-        try:
-            with session.begin_nested():  # another worker may create it at the same moment
-                session.add(ClearingCarry(operator_id=op, period=period, currency=currency, carry_units=0))
-        except IntegrityError:
-            pass
+        ClearingCarry.currency == currency, ClearingCarry.lane == lane)))
+    missing = [op for op in operator_ids if op not in existing]
+    if not missing:
+        return
+    try:
+        with session.begin_nested():  # only the lane's holder writes here; the savepoint is for safety
+            session.add_all(ClearingCarry(operator_id=op, period=period, currency=currency, lane=lane, carry_units=0)
+                            for op in missing)
+    except IntegrityError:
+        pass
 
 
 def lock_carries(session: Session, operator_ids: list[str], period: str, currency: str) -> dict[str, ClearingCarry]:
-    """The carry rows of these operators, locked until the transaction ends.
+    """The carry rows of these operators in this transaction's lane (the ledger chain whose head it holds).
 
-    PostgreSQL: ``SELECT ... FOR UPDATE`` in operator id order (no deadlocks
-    between workers). SQLite has no row locks: a first write takes the
-    database's write lock, and other writers wait on the busy timeout.
+    Holding the head is what keeps other writers off these rows; ``FOR UPDATE``
+    in operator id order is a second fence that never waits. SQLite: one
+    writer at a time (the database's write lock, taken with the head).
     """
     ops = sorted(set(operator_ids))
+    lane = lock_head(session).id
     mine = ClearingCarry.operator_id.in_(ops) & (ClearingCarry.period == period) & \
-        (ClearingCarry.currency == currency)
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(update(ClearingCarry).where(mine).values(carry_units=ClearingCarry.carry_units)
-                        .execution_options(synchronize_session=False))
-    _ensure_rows(session, ops, period, currency)
+        (ClearingCarry.currency == currency) & (ClearingCarry.lane == lane)
+    _ensure_rows(session, ops, period, currency, lane)
     rows = session.scalars(select(ClearingCarry).where(mine).order_by(ClearingCarry.operator_id)
                            .with_for_update().execution_options(populate_existing=True))
     return {row.operator_id: row for row in rows}
@@ -133,6 +143,8 @@ def round_and_carry(session: Session, entitlement: Entitlement, period: str, cur
 
 
 def carries_of(session: Session, period: str, currency: str) -> dict[str, int]:
-    rows = session.execute(select(ClearingCarry.operator_id, ClearingCarry.carry_units)
-                           .where(ClearingCarry.period == period, ClearingCarry.currency == currency))
+    """Each operator's carry in the period, over all lanes."""
+    rows = session.execute(select(ClearingCarry.operator_id, func.sum(ClearingCarry.carry_units))
+                           .where(ClearingCarry.period == period, ClearingCarry.currency == currency)
+                           .group_by(ClearingCarry.operator_id))
     return {op: int(units) for op, units in rows}

@@ -3,7 +3,7 @@
 Sign convention: a positive amount debits the account, a negative one credits
 it, so every transaction sums to zero and so does the whole ledger.
 
-Each transaction is sealed into a hash chain as it is booked (clearing/ledger_chain.py);
+Each transaction is sealed into one of the hash chains as it is booked (clearing/ledger_chain.py);
 the application never updates or deletes ledger rows (guard in clearing/models.py):
 a correction is ``reverse_transaction``.
 """
@@ -91,8 +91,8 @@ def post(
 ) -> LedgerTransaction:
     """Book one balanced transaction; refuses lines that do not sum to zero per currency.
 
-    Seals it into the hash chain: this locks the chain head until the session
-    commits, so call it late in the unit of work.
+    Seals it into a hash chain: this locks a chain head (one no other writer
+    holds, while there is one) until the session commits.
     """
     totals: dict[str, int] = {}
     for line in lines:
@@ -100,11 +100,12 @@ def post(
     unbalanced = {cur: total for cur, total in totals.items() if total != 0}
     if unbalanced or not lines:
         raise UnbalancedTransaction(f"transaction {reference} does not balance: {unbalanced or 'no lines'}")
-    sequence, digest = seal(session, reference, occurred_at, [
+    chain, sequence, digest = seal(session, reference, occurred_at, [
         (line.account.code, line.amount_minor, line.account.currency) for line in lines if line.amount_minor != 0
     ])
     transaction = LedgerTransaction(reference=reference, description=description, occurred_at=occurred_at,
-                                    sequence=sequence, hash=digest, reverses_id=reverses.id if reverses else None)
+                                    chain=chain, sequence=sequence, hash=digest,
+                                    reverses_id=reverses.id if reverses else None)
     session.add(transaction)
     session.flush()
     session.add_all(

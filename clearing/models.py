@@ -59,31 +59,35 @@ class LedgerAccount(Base):
 
 
 class LedgerTransaction(Base):
-    """One balanced posting, sealed in the hash chain (see clearing/ledger_chain.py).
+    """One balanced posting, sealed in one of the hash chains (see clearing/ledger_chain.py).
 
-    ``sequence`` counts 1, 2, 3... without gaps; ``hash`` is SHA-256 over the
-    previous transaction's hash, the sequence, reference, occurred_at and the
-    entries. ``reverses_id`` points at the transaction a reversal corrects.
+    ``sequence`` counts 1, 2, 3... without gaps within its ``chain``; ``hash``
+    is SHA-256 over the chain's previous hash, the sequence, reference,
+    occurred_at and the entries. ``reverses_id`` points at the transaction a
+    reversal corrects.
     """
 
     __tablename__ = "ledger_transactions"
+    __table_args__ = (UniqueConstraint("chain", "sequence"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     reference: Mapped[str] = mapped_column(String(100), unique=True)
     description: Mapped[str] = mapped_column(Text)
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
     booked_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    sequence: Mapped[int] = mapped_column(Integer, unique=True)
+    chain: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"), unique=True)
 
 
 class LedgerHead(Base):
-    """The chain head: one row (id 1) with the last sequence and hash.
+    """A chain's head: one row per chain (id = chain number) with its last sequence and hash.
 
-    Writers lock it (``FOR UPDATE`` on PostgreSQL; SQLite's database write lock)
-    before they seal a transaction, so concurrent writers take turns and the
-    sequence has no gaps. It also lets ``verify_ledger`` notice a deleted tail.
+    A writer locks one head (``FOR UPDATE SKIP LOCKED`` on PostgreSQL: one no
+    other writer holds; SQLite's database write lock) before it seals, so the
+    sequence of each chain has no gaps while writers use different chains. It
+    also lets ``verify_ledger`` notice a deleted tail.
     """
 
     __tablename__ = "ledger_head"

@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from clearing import dead_letters, services
 from clearing.refunds import SaleNotClearedYet
 from clearing.worker import celery_app
-from core.outbox import EventMessage, relay_pending
+from core.outbox import EventMessage, relay_pending, relay_pending_batch
 from core.runtime import get_runtime
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,42 @@ def clear_event(self: ClearingTask, message: dict[str, Any]) -> str:
 
 @celery_app.task(name="farebridge.relay_outbox", ignore_result=True)
 def relay_outbox() -> int:
-    return relay_pending(get_runtime().session_factory, publish_event)
+    return relay(get_runtime().session_factory)
+
+
+def relay(session_factory: Any) -> int:
+    """Publish pending outbox events: with a broker, a batch at a time with one confirmation; eagerly, one by one."""
+    if celery_app.conf.task_always_eager:
+        return relay_pending(session_factory, publish_event)
+    return relay_pending_batch(session_factory, publish_events)
+
+
+def publish_events(messages: list[EventMessage]) -> None:
+    """Hand many events to RabbitMQ in one AMQP transaction: ``tx.commit`` is the one confirmation for all.
+
+    The app's connections confirm each message (``confirm_publish``), a round
+    trip per event; this connection publishes without waiting and commits
+    once. If the commit fails, RabbitMQ drops the whole batch and it is
+    published again (``relay_pending_batch``). The messages are the task
+    messages ``clear_event.apply_async`` sends (Celery's own ``as_task_v2``),
+    published straight through kombu: ``apply_async`` costs about 2 ms per
+    message here, this about a third of that.
+    """
+    from kombu import Connection, Producer
+
+    from clearing.worker import clearing_queues
+
+    main, dead = clearing_queues(get_runtime().settings.clearing_queue)
+    with Connection(celery_app.conf.broker_url, connect_timeout=3) as connection:
+        channel = connection.channel()
+        dead.bind(channel).declare()
+        main.bind(channel).declare()
+        channel.tx_select()
+        producer = Producer(channel, exchange=main.exchange, routing_key=main.routing_key, serializer="json")
+        for message in messages:
+            task = celery_app.amqp.as_task_v2(str(message["id"]), clear_event.name, args=[message])
+            producer.publish(task.body, headers=task.headers, delivery_mode=2, **task.properties)
+        channel.tx_commit()
 
 
 def publish_event(message: EventMessage) -> None:

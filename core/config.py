@@ -31,6 +31,8 @@ class Settings:
     payg_transfer_minutes: int = 60
     payg_queue: str = DEFAULT_PAYG_QUEUE
     input_limits: InputLimits = field(default_factory=InputLimits)  # FAREBRIDGE_MAX_* (core/input_limits.py)
+    clearing_batch_size: int = 500  # events a clearing worker books in one database transaction, at most
+    clearing_batch_wait_ms: int = 20  # how long a worker waits for a batch to fill before it books what it has
 
     @property
     def eager(self) -> bool:
@@ -59,4 +61,6 @@ class Settings:
             payg_transfer_minutes=int(env.get("FAREBRIDGE_PAYG_TRANSFER_MINUTES", "60")),
             payg_queue=env.get("FAREBRIDGE_PAYG_QUEUE", DEFAULT_PAYG_QUEUE),
             input_limits=InputLimits.from_env(env),
+            clearing_batch_size=max(1, int(env.get("FAREBRIDGE_CLEARING_BATCH_SIZE", "500"))),
+            clearing_batch_wait_ms=max(0, int(env.get("FAREBRIDGE_CLEARING_BATCH_WAIT_MS", "20"))),
         )

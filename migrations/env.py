@@ -35,10 +35,31 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    """SQLite: foreign keys off while migrating, checked at the end.
+
+    A batch migration rebuilds a table (copy, drop, rename); with foreign keys
+    on, dropping a table that other rows point at fails, even deferred. The
+    pragma only works outside a transaction, hence here (Alembic's advice for
+    batch migrations); ``foreign_key_check`` then refuses a broken result.
+    """
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()  # the pragma began a transaction; the migrations want their own
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
                       compare_type=True)
-    with context.begin_transaction():
-        context.run_migrations()
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"the migration left rows pointing at nothing: {broken[:5]}")
+    finally:
+        if sqlite:
+            connection.rollback()  # nothing left open (committed above, or failed)
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

@@ -71,7 +71,7 @@ def books(runtime) -> dict[str, Any]:
             .order_by(ClearingShare.id)).all()
         carries = sorted(session.execute(text("SELECT operator_id, period, currency, carry_units "
                                               "FROM clearing_carries")).all())
-        head = session.execute(text("SELECT sequence, hash FROM ledger_head")).all()
+        head = session.execute(text("SELECT id, sequence, hash FROM ledger_head ORDER BY id")).all()
         return {"transactions": transactions, "records": records, "shares": shares, "carries": carries,
                 "head": head, "accounts": sorted(codes.values()), "verified": verify_ledger(session).ok,
                 "total": ledger_total(session)}

@@ -4,6 +4,7 @@ After each: every sale cleared exactly once, the ledger balanced and intact, rec
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -112,17 +113,40 @@ def stack(tmp_path: Path, postgres_url: str, broker: str):  # noqa: F811
         built.stop()
 
 
-def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(stack):
+@pytest.mark.parametrize("mode", [["--batch-size", "3", "--batch-wait-ms", "50"], ["--celery"]],
+                         ids=["batches", "celery"])
+def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(stack, mode):
+    """Batches of 3 with 40 sales waiting: the kill lands while batches are being booked (or acknowledged)."""
     sales = 40
     paid = sum(stack.purchase(n) for n in range(sales))  # queued in RabbitMQ: no worker runs yet
-    first = stack.start("worker", "--no-beat", log="worker-1.log")
+    first = stack.start("worker", "--no-beat", *mode, log="worker-1.log")
     wait_until(lambda: stack.cleared_sales() >= 5, 60, "the first worker to clear some sales")
     os.kill(first.pid, signal.SIGKILL)
     first.wait(timeout=10)
     assert stack.cleared_sales() < sales, "the batch finished before the kill; the test proves nothing"
-    stack.start("worker", "--no-beat", log="worker-2.log")
+    stack.start("worker", "--no-beat", *mode, log="worker-2.log")
     wait_until(lambda: stack.cleared_sales() == sales, 90, "the second worker to clear the rest")
     time.sleep(2)  # a redelivered message would show up now
+    stack.check_books(sales, paid)
+
+
+@pytest.mark.parametrize("mode", [[], ["--celery"]], ids=["batches", "celery"])
+def test_two_workers_on_one_host_both_run_and_share_the_queue(stack, mode):
+    """Two Celery workers with one node name died on the pidbox queue (ResourceLocked); now each has its own."""
+    sales = 12
+    paid = sum(stack.purchase(n) for n in range(sales))
+    workers = [stack.start("worker", "--no-beat", *mode, log=f"worker-{n}.log") for n in (1, 2)]
+    ready = "ready" if mode else "clearing worker ready"
+    wait_until(lambda: all(ready in (stack.tmp / f"worker-{n}.log").read_text() for n in (1, 2)), 60,
+               "both workers to be ready")
+    wait_until(lambda: stack.cleared_sales() == sales, 90, "the workers to clear every sale")
+    time.sleep(2)
+    assert [worker.poll() for worker in workers] == [None, None], "a worker died"
+    logs = "".join((stack.tmp / f"worker-{n}.log").read_text() for n in (1, 2))
+    assert "ResourceLocked" not in logs
+    if mode:
+        names = set(re.findall(r"(clearing-\d+)@\S+ ready", logs))
+        assert len(names) == 2, logs[-2000:]
     stack.check_books(sales, paid)
 
 

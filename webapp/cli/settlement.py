@@ -54,14 +54,13 @@ def relay(once: bool, interval: float) -> None:
     """Publish pending outbox events to the broker."""
     import time
 
-    from clearing.tasks import publish_event
+    from clearing.tasks import relay as relay_outbox
     from clearing.worker import configure
-    from core.outbox import relay_pending
 
     rt = current_runtime()
     configure(rt.settings)
     while True:
-        count = relay_pending(rt.session_factory, publish_event)
+        count = relay_outbox(rt.session_factory)
         if count:
             click.echo(f"published {count} event(s)")
         if once:
@@ -70,23 +69,54 @@ def relay(once: bool, interval: float) -> None:
 
 
 @click.command("worker", context_settings={"ignore_unknown_options": True})
-@click.option("--concurrency", default=1, show_default=True)
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=None,
+              help="Events booked in one transaction, at most (default FAREBRIDGE_CLEARING_BATCH_SIZE, 500)")
+@click.option("--batch-wait-ms", type=click.IntRange(0, 10_000), default=None,
+              help="How long a batch may wait to fill (default FAREBRIDGE_CLEARING_BATCH_WAIT_MS, 20)")
 @click.option("--beat/--no-beat", default=True, show_default=True,
-              help="Also run the periodic outbox relay in this worker")
+              help="Also relay the outbox every 2 s in this worker")
+@click.option("--celery", "one_by_one", is_flag=True,
+              help="Run a Celery worker clearing one event per transaction instead of the batch worker")
+@click.option("--concurrency", default=1, show_default=True, help="Celery worker processes (with --celery)")
 @click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
-def worker(concurrency: int, beat: bool, celery_args: tuple[str, ...]) -> None:
-    """Start a Celery worker for clearing (needs FAREBRIDGE_BROKER_URL)."""
+def worker(batch_size: int | None, batch_wait_ms: int | None, beat: bool, one_by_one: bool, concurrency: int,
+           celery_args: tuple[str, ...]) -> None:
+    """Clear sales from RabbitMQ in batches, one transaction per batch (needs FAREBRIDGE_BROKER_URL).
+
+    Several workers, on one host or many, share the queue. With ``--celery``:
+    the Celery worker of before (one event per transaction), under a node
+    name unique to the process so that two on one host both run.
+    """
+    import dataclasses
+    import os
+
     from clearing.worker import configure
 
     rt = current_runtime()
     if rt.settings.eager:
         raise click.UsageError("set FAREBRIDGE_BROKER_URL (e.g. amqp://guest:guest@127.0.0.1:5672//); "
                                "without a broker, clearing runs inside the web app")
+    if not one_by_one:
+        import logging
+
+        from clearing.batch_worker import run_worker
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        if celery_args:
+            raise click.UsageError(f"unknown arguments {' '.join(celery_args)} (Celery's options need --celery)")
+        if concurrency != 1:
+            raise click.UsageError("--concurrency is for --celery; start one batch worker per core instead")
+        changes = {k: v for k, v in (("clearing_batch_size", batch_size), ("clearing_batch_wait_ms", batch_wait_ms))
+                   if v is not None}
+        rt.settings = dataclasses.replace(rt.settings, **changes)
+        run_worker(rt, relay=beat)
+        return
     app = configure(rt.settings)
     argv = ["worker", "--loglevel", "INFO", "--queues", rt.settings.clearing_queue,
-            "--concurrency", str(concurrency), "--pool", "prefork" if concurrency > 1 else "solo"]
+            "--concurrency", str(concurrency), "--pool", "prefork" if concurrency > 1 else "solo",
+            "--hostname", f"clearing-{os.getpid()}@%h"]
     if beat:
-        argv += ["--beat", "--schedule", str(rt.settings.instance_dir / "celerybeat-schedule")]
+        argv += ["--beat", "--schedule", str(rt.settings.instance_dir / f"celerybeat-schedule-{os.getpid()}")]
     app.worker_main(argv + list(celery_args))
 
 
@@ -97,17 +127,18 @@ def ledger() -> None:
 
 @ledger.command("verify")
 def ledger_verify() -> None:
-    """Recompute the ledger's hash chain and balances; exit status 1 when it was tampered with."""
+    """Recompute the ledger's hash chains and balances; exit status 1 when it was tampered with."""
     from clearing.ledger_chain import verify_ledger
 
     with current_runtime().session_factory() as session:
         result = verify_ledger(session)
     if result.ok:
-        click.echo(f"ledger ok: {result.transactions} transaction(s), hash chain intact, every one balanced")
+        click.echo(f"ledger ok: {result.transactions} transaction(s) in {result.chains} hash chains, every chain "
+                   "intact, every transaction balanced")
         return
     click.echo(f"ledger TAMPERED: {result.reason}", err=True)
-    click.echo(f"first bad sequence: {result.first_bad_sequence or '-'} of {result.transactions} transaction(s)",
-               err=True)
+    click.echo(f"first bad: chain {result.chain}, sequence {result.first_bad_sequence or '-'} "
+               f"(of {result.transactions} transaction(s) in {result.chains} chains)", err=True)
     sys.exit(1)
 
 
