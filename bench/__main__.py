@@ -1,6 +1,7 @@
 """Run every benchmark: ``python -m bench [NAME ...]``."""
 from __future__ import annotations
 
+import inspect
 import sys
 
 from bench import (
@@ -24,13 +25,19 @@ BENCHMARKS = {"thin_path": thin_path.main, "plan_price": plan_price.main, "price
 
 
 def main(argv: list[str]) -> None:
+    quick = "--quick" in argv
+    argv = [a for a in argv if a != "--quick"]
     names = argv or list(BENCHMARKS)
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:
         sys.exit(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
     for name in names:
         print(f"== {name}")
-        BENCHMARKS[name]()
+        run = BENCHMARKS[name]
+        if quick and "quick" in inspect.signature(run).parameters:
+            run(quick=True)  # type: ignore[call-arg]
+        else:
+            run()
 
 
 if __name__ == "__main__":
