@@ -33,6 +33,7 @@ import weakref
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from core.errors import FarebridgeError
 from fares.fare_search import FareSearch
 from fares.price import ItineraryLeg
 from journeys.footpaths import Footpaths
@@ -41,6 +42,12 @@ from journeys.pareto import Label, insert
 from journeys.timetable import DAY_OFFSETS, Timetable
 
 MAX_RIDES = 5
+
+
+class SearchTooLarge(FarebridgeError):
+    """The search made more labels than allowed (``max_labels``): the answer would come too late."""
+
+    code = "search_too_large"
 
 
 class _Lists:
@@ -84,7 +91,8 @@ def _first_at_or_after(deps: list[int], base: int, n: int, i: int, hi: int, valu
 
 def search(timetable: Timetable, footpaths: Footpaths, fare_search: FareSearch[Any], sources: list[tuple[int, int]],
            target: int, day: date, start: int, latest: int, max_rides: int = MAX_RIDES,
-           limit: int | None = None, bounds: list[int] | None = None) -> list[list[Step]]:
+           limit: int | None = None, bounds: list[int] | None = None,
+           max_labels: int | None = None) -> list[list[Step]]:
     """Steps of the journeys of the target's bag (Pareto over arrival, rides and fare state)."""
     lists = _lists(timetable)
     active, shifts_array = timetable.day_shifts(day)
@@ -106,6 +114,7 @@ def search(timetable: Timetable, footpaths: Footpaths, fare_search: FareSearch[A
             moment = times[seconds] = (day_origin + timedelta(seconds=seconds)).astimezone(zone)
         return moment
 
+    made = 0
     bags: list[list[Label]] = [[] for _ in lists.stop_ids]
     origin = sources[0][0]
     root = Label(start, start, 0, False, fare_search.initial(), None, None)
@@ -144,6 +153,10 @@ def search(timetable: Timetable, footpaths: Footpaths, fare_search: FareSearch[A
                     ready = a + change[p] if change[p] >= 0 else 1 << 60
                     label = Label(a, ready, parent.rides + 1, True, fare_search.extend(parent.state, ride), parent,
                                   Ride(r, trip, shifts[o], board, i))
+                    made += 1
+                    if max_labels is not None and made > max_labels:
+                        raise SearchTooLarge(f"more than {max_labels} labels: the fare search compares too few "
+                                             "partial journeys", details={"labels": made})
                     if never_fall and p != target and _beaten(bags[target], a + bound[p], label):
                         continue
                     if insert(bags[p], label, dominates):

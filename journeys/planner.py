@@ -150,13 +150,15 @@ class TimetablePlanner:
 
     def plan(self, from_stop: str, to_stop: str, at: datetime, fare_search: FareSearch[object] | None = None,
              window: timedelta = DEFAULT_WINDOW, max_rides: int | None = None,
-             slack: timedelta | None = DEFAULT_SLACK) -> list[Journey]:
+             slack: timedelta | None = DEFAULT_SLACK, max_labels: int | None = None) -> list[Journey]:
         """The Pareto set over arrival, transfers and price of the journeys leaving within the window.
 
         The window reaches at least to the departure of the fastest journey
         (so a short window still has an answer). With ``slack``, journeys
         arriving later than ``slack`` after the fastest one leaving at the end
         of the window are not searched; ``slack=None`` searches them all.
+        ``max_labels`` stops a search that grows too large
+        (``journeys.mcraptor.SearchTooLarge``, a 4xx-mappable domain error).
         """
         if fare_search is None:
             return self.departures(from_stop, to_stop, at, window)
@@ -176,7 +178,7 @@ class TimetablePlanner:
             bounds = bounds_to(self.timetable, self.footpaths, target).tolist()
         options = mcraptor.search(self.timetable, self.footpaths, fare_search, self.sources(origin, start), target,
                                   day, start, latest, max_rides=max_rides or mcraptor.MAX_RIDES, limit=limit,
-                                  bounds=bounds)
+                                  bounds=bounds, max_labels=max_labels)
         if not options:
             raise NoJourneyFound(f"no connection from {from_stop} to {to_stop}")
         journeys: dict[tuple[int, int, int | None], Journey] = {}

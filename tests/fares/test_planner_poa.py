@@ -5,7 +5,6 @@ The EPTC feed runs on weekdays of April-July 2019, between about 11:00 and 17:00
 from __future__ import annotations
 
 import json
-
 import random
 from collections.abc import Sequence
 from datetime import datetime
