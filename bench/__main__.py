@@ -1,6 +1,7 @@
 """Run every benchmark: ``python -m bench [NAME ...]``."""
 from __future__ import annotations
 
+import inspect
 import sys
 
 from bench import (
@@ -24,21 +25,22 @@ BENCHMARKS = {"thin_path": thin_path.main, "plan_price": plan_price.main, "price
               "booking_pages": booking_pages.main, "taps_ingest": taps_ingest.main,
               "payg_rating": payg_rating.main, "fare_search": fare_search.main,
               "timetable_store": timetable_store.main}
-QUICK = {"fare_search"}  # benchmarks that take --quick (a reduced run)
 
 
 def main(argv: list[str]) -> None:
     quick = "--quick" in argv
-    names = [a for a in argv if a != "--quick"] or list(BENCHMARKS)
+    argv = [a for a in argv if a != "--quick"]
+    names = argv or list(BENCHMARKS)
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:
         sys.exit(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
     for name in names:
         print(f"== {name}")
-        if quick and name in QUICK:
-            BENCHMARKS[name](quick=True)
+        run = BENCHMARKS[name]
+        if quick and "quick" in inspect.signature(run).parameters:
+            run(quick=True)  # type: ignore[call-arg]
         else:
-            BENCHMARKS[name]()
+            run()
 
 
 if __name__ == "__main__":

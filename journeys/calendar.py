@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 
@@ -79,7 +79,3 @@ def service_days(calendars: Iterable[tuple[object, ServiceCalendar]]) -> Service
             for day in removed:
                 active[row[(feed_key, service_id)], (day - first).days] = False
     return ServiceDays(first, tuple(keys), active)
-
-
-def day_range(first: date, days: int) -> list[date]:
-    return [first + timedelta(days=i) for i in range(days)]

@@ -8,7 +8,7 @@ A search produces ``Ride`` and ``Walk`` steps in seconds of its service day;
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from fares.price import ItineraryLeg, Price
@@ -146,10 +146,3 @@ def departure_seconds(timetable: Timetable, steps: list[Step], start: int) -> in
     if len(steps) > 1 and isinstance(steps[0], Walk) and isinstance(steps[1], Ride):
         return ride_times(timetable, steps[1])[0] - steps[0].seconds
     return start
-
-
-def local_datetime(timetable: Timetable, day: date, seconds: int) -> datetime:
-    return timetable.local(day, seconds)
-
-
-ONE_DAY = timedelta(days=1)

@@ -15,16 +15,25 @@ the departure window is boarded: fare windows that open with the first
 boarding (a transfer allowed within N minutes) make a later start a
 different fare, and the range "leave after T" is the booking page's question.
 
-Search bounds (both exact for what they include): at most ``max_rides``
-vehicles, first boarding no later than ``latest`` (the window), and with
-``slack`` no label arriving later than the earliest arrival plus ``slack``.
+Search bounds (exact for what they include): at most ``max_rides`` vehicles,
+first boarding no later than ``latest`` (the window), and with ``limit`` no
+journey arriving after it: a label at p arriving at t is dropped when t plus
+``bounds[p]`` (a lower bound of the time from p to the target,
+``journeys.bounds``) passes ``limit``.
+
+Target pruning by price needs to know that prices never fall as rides are
+added (true of most tariffs, not promised by ``FareSearch``): a fare search
+that declares ``prices_never_fall = True`` lets the search drop a label when
+a journey already at the target arrives no later than the label possibly
+could, with no more rides and no higher price.
 """
 from __future__ import annotations
 
 import weakref
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from core.errors import FarebridgeError
 from fares.fare_search import FareSearch
 from fares.price import ItineraryLeg
 from journeys.footpaths import Footpaths
@@ -33,6 +42,12 @@ from journeys.pareto import Label, insert
 from journeys.timetable import DAY_OFFSETS, Timetable
 
 MAX_RIDES = 5
+
+
+class SearchTooLarge(FarebridgeError):
+    """The search made more labels than allowed (``max_labels``): the answer would come too late."""
+
+    code = "search_too_large"
 
 
 class _Lists:
@@ -76,7 +91,8 @@ def _first_at_or_after(deps: list[int], base: int, n: int, i: int, hi: int, valu
 
 def search(timetable: Timetable, footpaths: Footpaths, fare_search: FareSearch[Any], sources: list[tuple[int, int]],
            target: int, day: date, start: int, latest: int, max_rides: int = MAX_RIDES,
-           slack: int | None = None, earliest: int | None = None) -> list[list[Step]]:
+           limit: int | None = None, bounds: list[int] | None = None,
+           max_labels: int | None = None) -> list[list[Step]]:
     """Steps of the journeys of the target's bag (Pareto over arrival, rides and fare state)."""
     lists = _lists(timetable)
     active, shifts_array = timetable.day_shifts(day)
@@ -84,10 +100,21 @@ def search(timetable: Timetable, footpaths: Footpaths, fare_search: FareSearch[A
     shifts = shifts_array.tolist()
     change = footpaths.change_s.tolist()
     walk_ptr, walk_to, walk_s = footpaths.walk_ptr.tolist(), footpaths.walk_to.tolist(), footpaths.walk_s.tolist()
-    limit = earliest + slack if slack is not None and earliest is not None else 1 << 60
+    limit = limit if limit is not None else 1 << 60
+    bound = bounds if bounds is not None else [0] * len(lists.stop_ids)
+    never_fall = bool(getattr(fare_search, "prices_never_fall", False))
     dominates = fare_search.dominates
-    local = timetable.local
+    day_origin = timetable.service_base(day)
+    zone = timetable.zone
+    times: dict[int, datetime] = {}
 
+    def local(seconds: int) -> datetime:
+        moment = times.get(seconds)
+        if moment is None:
+            moment = times[seconds] = (day_origin + timedelta(seconds=seconds)).astimezone(zone)
+        return moment
+
+    made = 0
     bags: list[list[Label]] = [[] for _ in lists.stop_ids]
     origin = sources[0][0]
     root = Label(start, start, 0, False, fare_search.initial(), None, None)
@@ -119,14 +146,19 @@ def search(timetable: Timetable, footpaths: Footpaths, fare_search: FareSearch[A
                 for parent, trip, o, board in riding:
                     row = base + (trip - t0) * n
                     a = arrs[row + i] + shifts[o]
-                    if a > limit:
+                    if a + bound[p] > limit:
                         continue
                     d = deps[row + board] + shifts[o]
-                    ride = ItineraryLeg(route_id, lists.stop_ids[stops[board]], lists.stop_ids[p], local(day, d),
-                                        local(day, a))
+                    ride = ItineraryLeg(route_id, lists.stop_ids[stops[board]], lists.stop_ids[p], local(d), local(a))
                     ready = a + change[p] if change[p] >= 0 else 1 << 60
                     label = Label(a, ready, parent.rides + 1, True, fare_search.extend(parent.state, ride), parent,
                                   Ride(r, trip, shifts[o], board, i))
+                    made += 1
+                    if max_labels is not None and made > max_labels:
+                        raise SearchTooLarge(f"more than {max_labels} labels: the fare search compares too few "
+                                             "partial journeys", details={"labels": made})
+                    if never_fall and p != target and _beaten(bags[target], a + bound[p], label):
+                        continue
                     if insert(bags[p], label, dominates):
                         arrived.setdefault(p, []).append(label)
                 if i + 1 == n:
@@ -157,14 +189,34 @@ def search(timetable: Timetable, footpaths: Footpaths, fare_search: FareSearch[A
                 new.setdefault(p, []).append(label)
                 for w in range(walk_ptr[p], walk_ptr[p + 1]):
                     q, a = walk_to[w], label.arrival + walk_s[w]
-                    if a > limit:
+                    if a + bound[q] > limit:
                         continue
                     walked = Label(a, a, k, False, label.state, label, Walk(p, q, walk_s[w]))
+                    if never_fall and q != target and _beaten(bags[target], a + bound[q], walked):
+                        continue
                     if insert(bags[q], walked, dominates):
                         new.setdefault(q, []).append(walked)
         new = {p: [label for label in labels if label in bags[p]] for p, labels in new.items()}
         new = {p: labels for p, labels in new.items() if labels}
     return [label.steps() for label in bags[target] if label.rides > 0 or label.step is not None]
+
+
+def _beaten(arrived: list[Label], earliest: int, label: Label) -> bool:
+    """Whether a journey already at the target is no worse than every way ``label`` may go on.
+
+    Only for fare searches that declare ``prices_never_fall`` (a ride added
+    never lowers the price): then ``label`` ends no cheaper than it has paid,
+    no earlier than ``earliest`` and with no fewer rides.
+    """
+    paid = label.state.paid_minor
+    if paid is None:
+        return False
+    for other in arrived:
+        other_paid = other.state.paid_minor
+        if (other.arrival <= earliest and other.rides <= label.rides and other_paid is not None
+                and other_paid <= paid):
+            return True
+    return False
 
 
 def _board(riding: list[tuple[Label, int, int, int]], parent: Label, trip: int, o: int, i: int,

@@ -21,12 +21,14 @@ from datetime import date, datetime, timedelta
 from core.errors import NoJourneyFound, NotFound
 from fares.fare_search import FareSearch
 from journeys import raptor
+from journeys.bounds import bounds_to
 from journeys.footpaths import Footpaths
 from journeys.journey import Journey, Step, departure_seconds, journey_of
 from journeys.pareto import pareto_front
 from journeys.timetable import Timetable
 
 DEFAULT_WINDOW = timedelta(minutes=60)
+DEFAULT_SLACK = timedelta(minutes=30)
 
 
 def labelled(journeys: Iterable[Journey], priced: bool) -> list[Journey]:
@@ -147,15 +149,36 @@ class TimetablePlanner:
     # --- with fares --------------------------------------------------------------------------
 
     def plan(self, from_stop: str, to_stop: str, at: datetime, fare_search: FareSearch[object] | None = None,
-             window: timedelta = DEFAULT_WINDOW, max_rides: int | None = None) -> list[Journey]:
+             window: timedelta = DEFAULT_WINDOW, max_rides: int | None = None,
+             slack: timedelta | None = DEFAULT_SLACK, max_labels: int | None = None) -> list[Journey]:
+        """The Pareto set over arrival, transfers and price of the journeys leaving within the window.
+
+        The window reaches at least to the departure of the fastest journey
+        (so a short window still has an answer). With ``slack``, journeys
+        arriving later than ``slack`` after the fastest one leaving at the end
+        of the window are not searched; ``slack=None`` searches them all.
+        ``max_labels`` stops a search that grows too large
+        (``journeys.mcraptor.SearchTooLarge``, a 4xx-mappable domain error).
+        """
         if fare_search is None:
             return self.departures(from_stop, to_stop, at, window)
         from journeys import mcraptor
 
         origin, target, day, start = self._query(from_stop, to_stop, at)
+        rounds = self._rounds(origin, target, day, start)
+        front = raptor.pareto_rounds(rounds, target)
+        if not front:
+            raise NoJourneyFound(f"no connection from {from_stop} to {to_stop}")
+        fastest = raptor.steps_to(rounds, self.timetable, self.footpaths, target, front[-1][0])
+        latest = max(start + int(window.total_seconds()), departure_seconds(self.timetable, fastest, start))
+        limit = bounds = None
+        if slack is not None:
+            last = raptor.pareto_rounds(self._rounds(origin, target, day, latest), target)
+            limit = (last[-1][1] if last else front[-1][1]) + int(slack.total_seconds())
+            bounds = bounds_to(self.timetable, self.footpaths, target).tolist()
         options = mcraptor.search(self.timetable, self.footpaths, fare_search, self.sources(origin, start), target,
-                                  day, start, start + int(window.total_seconds()),
-                                  max_rides=max_rides or mcraptor.MAX_RIDES)
+                                  day, start, latest, max_rides=max_rides or mcraptor.MAX_RIDES, limit=limit,
+                                  bounds=bounds, max_labels=max_labels)
         if not options:
             raise NoJourneyFound(f"no connection from {from_stop} to {to_stop}")
         journeys: dict[tuple[int, int, int | None], Journey] = {}
@@ -165,5 +188,5 @@ class TimetablePlanner:
             key = (self.timetable.seconds_at(day, journey.arrival), journey.transfers,
                    price.total.minor if price.total is not None else None)
             journeys.setdefault(key, Journey((), journey.legs, price))
-        front = pareto_front(list(journeys))
-        return labelled((journeys[key] for key in sorted(front, key=str)), priced=True)
+        front_keys = pareto_front(list(journeys))
+        return labelled((journeys[key] for key in sorted(front_keys, key=str)), priced=True)

@@ -218,7 +218,8 @@ def search(timetable: Timetable, footpaths: Footpaths, sources: list[tuple[int, 
                 timetable.stop_route_pos, footpaths.walk_ptr, footpaths.walk_to, footpaths.walk_s,
                 footpaths.change_s, active, shifts, np.array([s for s, _ in sources], dtype=np.int32),
                 np.array([t for _, t in sources], dtype=np.int64), target, max_rounds,
-                arrival, ride_arrival, kinds[0], rounds_of[0], froms[0], ready, kinds[1], rounds_of[1], froms[1], *rides)
+                arrival, ride_arrival, kinds[0], rounds_of[0], froms[0], ready, kinds[1], rounds_of[1], froms[1],
+                *rides)
     keep = ran + 1
     return Rounds(day, arrival[:keep], kinds[0][:keep], rounds_of[0][:keep], froms[0][:keep], ready[:keep],
                   kinds[1][:keep], rounds_of[1][:keep], froms[1][:keep], *(r[:keep] for r in rides), shifts)

@@ -92,9 +92,9 @@ class Timetable:
 
     def nbytes(self) -> int:
         """Bytes held by the arrays (the strings of ids, names and headsigns come on top)."""
-        return sum(getattr(self, name).nbytes for name in (
-            "route_gtfs", "route_stop_ptr", "route_stops", "route_trip_ptr", "route_time_ptr", "departures",
-            "arrivals", "trip_service", "stop_route_ptr", "stop_routes", "stop_route_pos")) + self.services.active.nbytes
+        names = ("route_gtfs", "route_stop_ptr", "route_stops", "route_trip_ptr", "route_time_ptr", "departures",
+                 "arrivals", "trip_service", "stop_route_ptr", "stop_routes", "stop_route_pos")
+        return sum(getattr(self, name).nbytes for name in names) + self.services.active.nbytes
 
     # --- service days and times -----------------------------------------------------------------
 

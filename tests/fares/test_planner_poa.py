@@ -4,6 +4,7 @@ The EPTC feed runs on weekdays of April-July 2019, between about 11:00 and 17:00
 """
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Sequence
 from datetime import datetime
@@ -106,9 +107,14 @@ def test_the_compiled_search_finds_paths_as_short_as_networkx(planner):
 def test_the_benchmark_runs_and_reports_its_table(capsys):
     from bench.plan_price import main
 
-    main(pairs=20)
+    main(pairs=6, pareto_pairs=2, growth_pairs=2, growth_copies=(1,))
 
     out = capsys.readouterr().out
-    assert "20 requests (seed 7)" in out
-    assert "bare nx.shortest_path (seconds)" in out and "ratio plan_and_price / bare" in out
-    assert "target p50 < 30 ms, p95 < 100 ms:" in out
+    assert "6 requests (seed 7)" in out
+    for baseline in ("RAPTOR earliest arrival", "McRAPTOR Pareto with prices", "old frequency planner",
+                     "bare nx.shortest_path (seconds)"):
+        assert baseline in out
+    figures = json.loads(out.strip().splitlines()[-1])
+    assert figures["bench"] == "plan_price" and figures["pareto_pairs"] == 2
+    assert {"pareto_p50_ms", "pareto_p95_ms", "ea_p50_ms", "old_planner_p50_ms", "nx_p50_ms",
+            "growth_ms_per_stop_time", "timetable_mb"} <= figures.keys()

@@ -13,7 +13,7 @@ from journeys.gtfs_timetable import build_from_texts
 from journeys.pareto import pareto_front
 from journeys.planner import TimetablePlanner
 from tests.journeys.feeds import DAYS, FIRST_DAY, feeds, walks_of
-from tests.journeys.test_mcraptor_exhaustive import MAX_RIDES, all_journeys
+from tests.journeys.test_mcraptor_exhaustive import MAX_RIDES, all_journeys, latest_departure
 
 ATTRIBUTES = ("fare_id,price,currency_type,payment_method,transfers,agency_id,transfer_duration\n"
               "city,2.00,EUR,0,1,A,1800\nexpress,3.50,EUR,0,0,A,\n")
@@ -33,11 +33,12 @@ def test_prices_of_the_pareto_set_come_from_the_engine_and_match_all_journeys(fe
     origin, target = data.draw(st.permutations([s for s, *_ in feed.stops]))[:2]
     day = FIRST_DAY + timedelta(days=data.draw(st.integers(1, DAYS - 2)))
     start = data.draw(st.integers(0, 86_399))
+    latest = latest_departure(planner, origin, target, day, start, 1800)
     expected = pareto_front(all_journeys(feed, timetable, walks_of(timetable.stop_index, footpaths), fare_search,
-                                         origin, target, day, start, start + 1800))
+                                         origin, target, day, start, latest)) if latest is not None else set()
     try:
         options = planner.plan(origin, target, timetable.local(day, start), fare_search, timedelta(minutes=30),
-                               max_rides=MAX_RIDES)
+                               max_rides=MAX_RIDES, slack=None)
     except NoJourneyFound:
         assert expected == set()
         return

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
+from journeys.mcraptor import SearchTooLarge
 from journeys.planner import TimetablePlanner
 from tests.journeys.test_calendar_cases import feed, planner
 from tests.journeys.toy_fares import ToyFareSearch
@@ -36,3 +39,9 @@ def test_without_a_fare_search_plan_is_the_range_query() -> None:
     options = _two_ways().plan("s0", "s2", datetime(2026, 3, 3, 7, 55))
     assert [[leg.trip_id for leg in o.legs] for o in options] == [["exp"]]
     assert options[0].legs[0].headsign is None and options[0].price is None
+
+
+def test_a_search_that_outgrows_its_label_budget_stops_with_a_domain_error() -> None:
+    fares = ToyFareSearch({"x": 400, "a": 200, "b": 200})
+    with pytest.raises(SearchTooLarge):
+        _two_ways().plan("s0", "s2", datetime(2026, 3, 3, 7, 55), fares, timedelta(minutes=10), max_labels=1)
