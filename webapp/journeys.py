@@ -16,5 +16,5 @@ def plan_json(rt: Runtime, from_stop: str, to_stop: str, at: datetime | None, ri
     when = localize(at, tz) or datetime.now(ZoneInfo(tz)).replace(microsecond=0)
     with rt.session_factory() as session:
         plan = plan_and_price(session, from_stop, to_stop, when, rider)
-    return {"from": from_stop, "to": to_stop, "at": when.isoformat(),
-            "options": [journey_json(journey, plan.stop_names) for journey in plan.options]}
+    return {"from": from_stop, "to": to_stop, "at": when.isoformat(), "timetable": plan.timetable,
+            "exact": plan.exact, "options": [journey_json(journey, plan.stop_names) for journey in plan.options]}

@@ -1,7 +1,8 @@
 """The thin path through the HTTP API, on SQLite and PostgreSQL (clearing runs in-process)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from tests.conftest import ADMIN, unguessable_key
 from webapp.demo.timetable import next_working_day
@@ -28,6 +29,21 @@ def order(client, option, key="order-1", rider="adult"):
 def pay(client, created, token="tok_ok", key="pay-1"):
     return client.post(f"/api/v1/orders/{created['id']}/payment", json={"method": "card", "card_token": token},
                        headers={"Authorization": f"Bearer {created['access_token']}", "Idempotency-Key": key})
+
+
+def test_journeys_are_real_trips_of_the_timetable_leaving_after_the_requested_time(client):
+    response = client.get(f"/api/v1/journeys?from={ORIGIN}&to={DESTINATION}&at={tomorrow_at('08:00')}")
+    body = response.json
+    assert body["timetable"] is True and body["exact"] is True
+    for option in body["options"]:
+        asked = datetime.fromisoformat(tomorrow_at("08:00")).replace(tzinfo=ZoneInfo("Europe/Berlin"))
+        assert datetime.fromisoformat(option["departure"]) >= asked
+        for leg in option["legs"]:
+            if leg["route_id"] is None:
+                assert leg["trip_id"] is None and leg["mode"] == "walk"
+            else:
+                assert leg["trip_id"].startswith(leg["route_id"] + "-WD-")  # the demo's weekday trips
+                assert leg["headsign"] and leg["distance_m"] is None
 
 
 def test_journey_option_crosses_three_operators_with_a_split_price(client):

@@ -51,6 +51,11 @@ class JourneyPlanSchema(ResponseSchema):
     from_ = fields.String(data_key="from", attribute="from", required=True)
     to = fields.String(required=True)
     at = Timestamp(required=True)
+    timetable = fields.Boolean(required=True, metadata={
+        "description": "planned on the exact timetable (false: the network has none, planned on average headways)"})
+    exact = fields.Boolean(required=True, metadata={
+        "description": "the options are the Pareto set over arrival, transfers and price; false when that search "
+                       "was too large for a request and the fastest options of several departures were priced"})
     options = fields.List(fields.Nested(JourneyOptionSchema), required=True)
 
 
