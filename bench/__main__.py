@@ -1,8 +1,16 @@
-"""Run every benchmark: ``python -m bench [NAME ...]``."""
+"""Run every benchmark: ``python -m bench [NAME ...] [--quick]``.
+
+Every benchmark is called the same way, so ``--quick`` (reduced sizes, a run
+of seconds, the same JSON keys) works for each name: the keyword ones as
+``main(quick=True)``, the argparse ones (which also take their own options
+when run as ``python -m bench.NAME``) as ``main(["--quick"])``. A full run
+calls ``main()`` / ``main([])``. Each benchmark ends with one JSON line
+``{"bench": NAME, ...}`` of its figures.
+"""
 from __future__ import annotations
 
-import inspect
 import sys
+from collections.abc import Callable
 
 from bench import (
     apportion,
@@ -19,12 +27,32 @@ from bench import (
     timetable_store,
 )
 
-BENCHMARKS = {"thin_path": thin_path.main, "plan_price": plan_price.main, "price_throughput": price_throughput.main,
-              "purchases_http": purchases_http.main, "apportion": apportion.main,
-              "clearing_throughput": clearing_throughput.main, "pages": pages.main,
-              "booking_pages": booking_pages.main, "taps_ingest": taps_ingest.main,
-              "payg_rating": payg_rating.main, "fare_search": fare_search.main,
-              "timetable_store": timetable_store.main}
+Runner = Callable[[bool], None]
+
+
+def _keyword(main: Callable[..., None]) -> Runner:
+    def run(quick: bool) -> None:
+        if quick:
+            main(quick=True)
+        else:
+            main()
+    return run
+
+
+def _argv(main: Callable[[list[str]], None]) -> Runner:
+    def run(quick: bool) -> None:
+        main(["--quick"] if quick else [])
+    return run
+
+
+BENCHMARKS: dict[str, Runner] = {
+    "thin_path": _keyword(thin_path.main), "plan_price": _keyword(plan_price.main),
+    "price_throughput": _keyword(price_throughput.main), "purchases_http": _keyword(purchases_http.main),
+    "apportion": _keyword(apportion.main), "clearing_throughput": _argv(clearing_throughput.main),
+    "pages": _keyword(pages.main), "booking_pages": _keyword(booking_pages.main),
+    "taps_ingest": _argv(taps_ingest.main), "payg_rating": _argv(payg_rating.main),
+    "fare_search": _keyword(fare_search.main), "timetable_store": _keyword(timetable_store.main),
+}
 
 
 def main(argv: list[str]) -> None:
@@ -35,12 +63,8 @@ def main(argv: list[str]) -> None:
     if unknown:
         sys.exit(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
     for name in names:
-        print(f"== {name}")
-        run = BENCHMARKS[name]
-        if quick and "quick" in inspect.signature(run).parameters:
-            run(quick=True)  # type: ignore[call-arg]
-        else:
-            run()
+        print(f"== {name}{' (quick)' if quick else ''}", flush=True)
+        BENCHMARKS[name](quick)
 
 
 if __name__ == "__main__":

@@ -4,30 +4,37 @@ against GET /api/v1/health of the same app in the same run, on a fresh SQLite da
 The goal of issue 6 is a page load under 300 ms p95. The ticket page is the
 heaviest: it reads the order, ticket, refunds and names, and draws the QR code
 of a ~500 character signed token on the server (segno).
+
+``python -m bench.booking_pages [--quick]`` (quick: 10 requests each instead of 300).
 """
 from __future__ import annotations
 
+import json
 import re
+import sys
 from collections.abc import Callable
 from datetime import date, timedelta
 
 from bench.in_process import demo_app, p50_ms, p95_ms, timed
 from webapp.web.tickets_pages import inline_qr
 
-ROUNDS = 300
+ROUNDS, QUICK_ROUNDS = 300, 10
 GOAL_MS = 300.0
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 
 
-def _report(name: str, samples: list[float], base_p95: float | None = None) -> float:
-    p95 = p95_ms(samples)
+def _report(name: str, samples: list[float], base_p95: float | None = None) -> tuple[float, float]:
+    p50, p95 = p50_ms(samples), p95_ms(samples)
     versus = f"   {p95 / base_p95:5.1f}x health" if base_p95 else ""
     verdict = "" if base_p95 is None else ("   ok" if p95 < GOAL_MS else f"   OVER {GOAL_MS:.0f} ms")
-    print(f"{name:<41} p50 {p50_ms(samples):7.2f} ms   p95 {p95:7.2f} ms{versus}{verdict}")
-    return p95
+    print(f"{name:<41} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms{versus}{verdict}")
+    return p50, p95
 
 
-def main(rounds: int = ROUNDS) -> None:
+def main(rounds: int = ROUNDS, quick: bool = False) -> None:
+    if quick:
+        rounds = min(rounds, QUICK_ROUNDS)
+    figures: dict[str, object] = {"bench": "booking_pages", "quick": quick, "rounds": rounds}
     with demo_app() as app:
         client = app.test_client()
 
@@ -58,20 +65,27 @@ def main(rounds: int = ROUNDS) -> None:
             get(ticket_path)()
 
         print(f"{rounds} requests each, Flask test client, SQLite, demo data; goal: pages p95 < {GOAL_MS:.0f} ms")
-        def measure(name: str, action: Callable[[], None], n: int = rounds, base: float | None = None) -> float:
-            return _report(name, timed(action, n, warm=True), base)
+        def measure(key: str, name: str, action: Callable[[], None], n: int = rounds,
+                    base: float | None = None) -> float:
+            p50, p95 = _report(name, timed(action, n, warm=True), base)
+            figures[f"{key}_p50_ms"], figures[f"{key}_p95_ms"] = round(p50, 2), round(p95, 2)
+            return p95
 
-        base = measure("GET /api/v1/health (baseline)", get("/api/v1/health"))
+        base = measure("health", "GET /api/v1/health (baseline)", get("/api/v1/health"))
         pages = [
-            measure("GET /book (booking page)", get("/book"), base=base),
-            measure("GET /book/orders/<id> (checkout)", get(f"/book/orders/{unpaid['id']}"), base=base),
-            measure("GET /tickets/<id> (ticket, QR cached)", get(ticket_path), base=base),
-            measure("GET /tickets/<id> (first view: QR drawn)", first_view, rounds // 5, base),
+            measure("book", "GET /book (booking page)", get("/book"), base=base),
+            measure("checkout", "GET /book/orders/<id> (checkout)", get(f"/book/orders/{unpaid['id']}"), base=base),
+            measure("ticket", "GET /tickets/<id> (ticket, QR cached)", get(ticket_path), base=base),
+            measure("ticket_first_view", "GET /tickets/<id> (first view: QR drawn)", first_view,
+                    max(rounds // 5, 2), base),
         ]
-        measure("GET /api/v1/stops?q=wald (suggest)", get("/api/v1/stops?q=wald"), base=base)
-        measure("GET /api/v1/journeys (the search)", get(journeys_url), base=base)
+        measure("stops_suggest", "GET /api/v1/stops?q=wald (suggest)", get("/api/v1/stops?q=wald"), base=base)
+        measure("journeys", "GET /api/v1/journeys (the search)", get(journeys_url), base=base)
         print(f"slowest page p95 {max(pages):.2f} ms: {'within' if max(pages) < GOAL_MS else 'OVER'} the goal")
+    figures.update(slowest_page_p95_ms=round(max(pages), 2), slowest_page_x_health=round(max(pages) / base, 1),
+                   goal_met=max(pages) < GOAL_MS)
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":
-    main()
+    main(quick="--quick" in sys.argv[1:])

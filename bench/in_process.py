@@ -12,20 +12,25 @@ from pathlib import Path
 from flask import Flask
 
 from core.config import Settings
-from core.runtime import Runtime
+from core.runtime import Runtime, set_runtime
 from migrations.runner import upgrade
+from ticketing.payment_providers import forget_sandboxes
 from webapp import create_app
 from webapp.demo import load_demo
 
 
 @contextmanager
 def demo_app(env: Mapping[str, str] | None = None) -> Iterator[Flask]:
-    """The web app over a temporary SQLite database with the demo loaded (INFO logs off while measuring)."""
+    """The web app over a temporary SQLite database with the demo loaded (INFO logs off while measuring).
+
+    The runtime is made the process's current one first (the demo's sandbox card top-up looks it up) and
+    forgotten at the end, so ``python -m bench`` can run one in-process benchmark after another."""
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings.from_env({"FAREBRIDGE_INSTANCE_DIR": tmp,
                                       "FAREBRIDGE_DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.db'}", **(env or {})})
         upgrade(settings.database_url)
         runtime = Runtime.from_settings(settings)
+        set_runtime(runtime)
         load_demo(runtime.uow())
         app = create_app(runtime=runtime)
         logging.disable(logging.INFO)
@@ -33,6 +38,8 @@ def demo_app(env: Mapping[str, str] | None = None) -> Iterator[Flask]:
             yield app
         finally:
             logging.disable(logging.NOTSET)
+            set_runtime(None)
+            forget_sandboxes()
             runtime.engine.dispose()
 
 

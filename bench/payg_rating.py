@@ -16,11 +16,14 @@ before it:
   ``farebridge.bench.payg.<pid>``, deleted at the end); the clock runs from
   queueing the shards until every account has its charge.
 
-``python -m bench.payg_rating [--accounts 100000] [--workers 1,2,4] [--shards 8]``
+``python -m bench.payg_rating [--accounts 100000] [--workers 1,2,4] [--shards 8] [--quick]`` (quick: 1,000
+accounts, 1 worker process, 2 shards). The JSON line lists the Celery runs under ``celery``, one object per
+worker count, so a quick run has the same keys.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -91,13 +94,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", default=",".join(map(str, WORKERS)), help="comma separated ('' for none)")
     parser.add_argument("--shards", type=int, default=SHARDS)
     parser.add_argument("--timeout", type=float, default=1800)
-    args = parser.parse_args(argv or [])  # python -m bench passes none: the defaults
+    parser.add_argument("--quick", action="store_true", help="1,000 accounts, 1 worker, 2 shards: the same figures")
+    args = parser.parse_args(argv or [])  # python -m bench passes none (the defaults) or --quick
+    if args.quick:
+        args.accounts, args.workers, args.shards, args.timeout = 1_000, "1", 2, 300
     from payg.services import charge_day
     from ticketing.payment_providers import SandboxCardProvider
 
     queue = f"farebridge.bench.payg.{os.getpid()}"
     day = (datetime.now(UTC) - timedelta(days=1)).date()
     results: list[tuple[str, float]] = []
+    celery: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory() as instance:
         runtime = demo_runtime(instance)
         try:
@@ -126,6 +133,8 @@ def main(argv: list[str] | None = None) -> None:
                 if total != collected:
                     raise SystemExit(f"{n} worker(s) collected {total}, in process {collected}")
                 results.append((f"{n} Celery worker process(es), {args.shards} shards", seconds))
+                celery.append({"workers": n, "shards": args.shards, "seconds": round(seconds, 2),
+                               "accounts_per_s": round(run.accounts / seconds)})
         finally:
             runtime.engine.dispose()
             recreate_database(drop_only=True)
@@ -138,6 +147,9 @@ def main(argv: list[str] | None = None) -> None:
     base = results[0][1]
     for label, seconds in results:
         print(f"  {label:48s} {seconds:7.1f} s  {run.accounts / seconds:8,.0f} accounts/s  x{base / seconds:.2f}")
+    print(json.dumps({"bench": "payg_rating", "quick": args.quick, "accounts": run.accounts, "taps": len(taps),
+                      "collected_minor": collected, "capped_days": capped, "in_process_s": round(in_process, 2),
+                      "in_process_accounts_per_s": round(run.accounts / in_process), "celery": celery}))
 
 
 if __name__ == "__main__":

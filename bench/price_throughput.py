@@ -1,9 +1,13 @@
 """Pricing throughput: explicit 3-leg itineraries on a large generated GTFS Fares v2 tariff
 (90 operators, 1,000 areas in a distance-banded zone matrix, peak timeframes, transfer rules),
-against the same number of plain dict look-ups (one per leg) in the same run."""
+against the same number of plain dict look-ups (one per leg) in the same run.
+
+``python -m bench.price_throughput [--quick]`` (quick: 3,000 itineraries instead of 30,000; the same tariff)."""
 from __future__ import annotations
 
+import json
 import random
+import sys
 import tempfile
 import time
 from datetime import datetime, timedelta
@@ -16,7 +20,7 @@ from fares.validation import Problems
 
 OPERATORS = 90
 AREAS = 1000
-ITINERARIES = 30_000
+ITINERARIES, QUICK_ITINERARIES = 30_000, 3_000
 BANDS = 12  # fare products by distance band
 
 
@@ -54,10 +58,10 @@ def write_feed(folder: Path) -> None:
           ["g0,g1,,5400,1,0,transfer", "g1,g1,2,5400,1,0,", "g2,g0,,3600,0,1,", "far,far,-1,,,0,transfer"])
 
 
-def itineraries(rnd: random.Random) -> list[list[ItineraryLeg]]:
+def itineraries(rnd: random.Random, count: int = ITINERARIES) -> list[list[ItineraryLeg]]:
     tz = ZoneInfo("Europe/Berlin")
     out = []
-    for _ in range(ITINERARIES):
+    for _ in range(count):
         moment = datetime(2026, 3, 2, 6, 0, tzinfo=tz) + timedelta(minutes=rnd.randrange(16 * 60))
         stop = rnd.randrange(AREAS)
         legs = []
@@ -72,7 +76,8 @@ def itineraries(rnd: random.Random) -> list[list[ItineraryLeg]]:
     return out
 
 
-def main() -> None:
+def main(quick: bool = False) -> None:
+    count = QUICK_ITINERARIES if quick else ITINERARIES
     with tempfile.TemporaryDirectory() as tmp:
         write_feed(Path(tmp))
         started = time.perf_counter()
@@ -81,7 +86,7 @@ def main() -> None:
         assert not problems and fares is not None, problems.items[:5]
         engine = FaresV2Engine(fares, basics)
         load_s = time.perf_counter() - started
-    work = itineraries(random.Random(7))
+    work = itineraries(random.Random(7), count)
     matrix = {(f"s{i}", f"s{(i + d) % AREAS}"): 150 + 40 * d for i in range(AREAS) for d in range(BANDS)}
     priced = sum(engine.price(legs).total is not None for legs in work[:2000])
 
@@ -102,11 +107,16 @@ def main() -> None:
     dict_s = min(dict_run() for _ in range(3))
     rules = AREAS * (2 * BANDS) + AREAS + 1
     print(f"tariff: {OPERATORS} operators, {AREAS} areas, ~{rules} fare_leg_rules; loaded in {load_s:.1f} s")
-    print(f"{ITINERARIES} distinct 3-leg itineraries, best of 3; {priced}/2000 sampled got a total")
-    print(f"{'GTFS Fares v2 engine':<34} {ITINERARIES / engine_s:>10.0f} itineraries/s")
-    print(f"{'dict look-ups (3 per itinerary)':<34} {ITINERARIES / dict_s:>10.0f} itineraries/s")
+    print(f"{count} distinct 3-leg itineraries, best of 3; {priced}/2000 sampled got a total")
+    print(f"{'GTFS Fares v2 engine':<34} {count / engine_s:>10.0f} itineraries/s")
+    print(f"{'dict look-ups (3 per itinerary)':<34} {count / dict_s:>10.0f} itineraries/s")
     print(f"ratio engine/dict {dict_s / engine_s:.4f}")
+    print(json.dumps({"bench": "price_throughput", "quick": quick, "operators": OPERATORS, "areas": AREAS,
+                      "fare_leg_rules": rules, "itineraries": count, "load_s": round(load_s, 2),
+                      "sampled_priced": priced, "engine_itineraries_per_s": round(count / engine_s),
+                      "dict_itineraries_per_s": round(count / dict_s),
+                      "engine_dict_ratio": round(dict_s / engine_s, 4)}))
 
 
 if __name__ == "__main__":
-    main()
+    main(quick="--quick" in sys.argv[1:])

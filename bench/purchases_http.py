@@ -10,6 +10,9 @@ connection each.
 
 ``gunicorn``, ``HttpClient`` and ``server_env`` are also used by
 tests/integration/test_concurrent_purchases.py.
+
+``python -m bench.purchases_http [--quick]`` (quick: 60 purchases and 300 health requests per run instead of 600
+and 3,000, 12 warm-up purchases instead of 60).
 """
 from __future__ import annotations
 
@@ -43,8 +46,9 @@ DATABASE = "farebridge_bench"
 BROKER_URL = "amqp://guest:guest@127.0.0.1:5672//"
 WORKERS, THREADS = 4, 4
 CLIENTS = 8
-HEALTH_REQUESTS = 3000
-PURCHASES = 600
+HEALTH_REQUESTS, QUICK_HEALTH_REQUESTS = 3000, 300
+PURCHASES, QUICK_PURCHASES = 600, 60
+WARM_UP, QUICK_WARM_UP = 60, 12
 JOURNEY = "/api/v1/journeys?from=ALT_EICH_WALDWEG&to=BGS_SONN_BUCHENWEG&at={day}T08:00"
 
 
@@ -217,10 +221,10 @@ def clearing_worker(env: dict[str, str], log_path: Path) -> Iterator[None]:
 
 
 def _run(env: dict[str, str], instance: Path, label: str, purchases: int, health_requests: int,
-         clients: int) -> tuple[Measured, Measured]:
+         clients: int, warm_up: int = WARM_UP) -> tuple[Measured, Measured]:
     with gunicorn(env, instance / f"gunicorn-{label}.log") as client:
         legs, _price = journey_legs(client)
-        for i in range(60):  # every worker builds its pricing cache and connection pool first
+        for i in range(warm_up):  # every worker builds its pricing cache and connection pool first
             purchase_by_card(client, legs, f"warm-{label}-{i}")
             client.call("GET", "/api/v1/health")
 
@@ -238,7 +242,11 @@ def _run(env: dict[str, str], instance: Path, label: str, purchases: int, health
 
 
 def main(server_url: str = SERVER_URL, purchases: int = PURCHASES, health_requests: int = HEALTH_REQUESTS,
-         clients: int = CLIENTS, broker_url: str = BROKER_URL) -> None:
+         clients: int = CLIENTS, broker_url: str = BROKER_URL, quick: bool = False) -> None:
+    warm_up = WARM_UP
+    if quick:
+        purchases, health_requests = min(purchases, QUICK_PURCHASES), min(health_requests, QUICK_HEALTH_REQUESTS)
+        warm_up = QUICK_WARM_UP
     _recreate_database(server_url)
     results = []
     try:
@@ -247,12 +255,12 @@ def main(server_url: str = SERVER_URL, purchases: int = PURCHASES, health_reques
             _prepare(f"{server_url}/{DATABASE}", instance)
             env = server_env(f"{server_url}/{DATABASE}", instance)
             results.append(("clearing in-process", *_run(env, instance, "in-process", purchases, health_requests,
-                                                          clients)))
+                                                          clients, warm_up)))
             queued = {**env, "FAREBRIDGE_BROKER_URL": broker_url,
                       "FAREBRIDGE_CLEARING_QUEUE": f"farebridge.bench.{os.getpid()}"}
             with clearing_worker(queued, instance / "worker.log"):
                 results.append(("RabbitMQ + 1 worker", *_run(queued, instance, "broker", purchases,
-                                                             health_requests, clients)))
+                                                             health_requests, clients, warm_up)))
     finally:
         _recreate_database(server_url, drop_only=True)
     print(f"gunicorn {WORKERS} workers x {THREADS} threads (gthread), PostgreSQL; {clients} client threads with "
@@ -263,9 +271,20 @@ def main(server_url: str = SERVER_URL, purchases: int = PURCHASES, health_reques
         for m in (base, buy):
             p50, p95 = m.percentile(50), m.percentile(95)
             print(f"| {m.name:<38} | {m.count:>6} | {m.rate:>10.1f} | {p50:>7.2f} | {p95:>7.2f} |")
+    figures: dict[str, object] = {"bench": "purchases_http", "quick": quick, "gunicorn_workers": WORKERS,
+                                  "gunicorn_threads": THREADS, "clients": clients, "purchases": purchases,
+                                  "health_requests": health_requests}
     for label, base, buy in results:
         print(f"{label}: ratio purchases/s to health/s {buy.rate / base.rate:.3f} (aim >= 0.333)")
+        key = "in_process" if label == "clearing in-process" else "broker"
+        figures.update({f"{key}_health_per_s": round(base.rate, 1),
+                        f"{key}_health_p95_ms": round(base.percentile(95), 2),
+                        f"{key}_purchases_per_s": round(buy.rate, 1),
+                        f"{key}_purchase_p50_ms": round(buy.percentile(50), 2),
+                        f"{key}_purchase_p95_ms": round(buy.percentile(95), 2),
+                        f"{key}_purchase_health_ratio": round(buy.rate / base.rate, 3)})
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":
-    main()
+    main(quick="--quick" in sys.argv[1:])

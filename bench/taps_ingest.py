@@ -10,11 +10,12 @@ bodies are serialised before the clock starts (a validator sends bytes).
 In the same run: the baseline ``COPY`` of the same rows into a copy of the
 table, then a replay of every batch (all duplicates: nothing stored).
 
-``python -m bench.taps_ingest [--taps 200000] [--batch 5000]``
+``python -m bench.taps_ingest [--taps 200000] [--batch 5000] [--quick]`` (quick: 10,000 taps in batches of 1,000)
 """
 from __future__ import annotations
 
 import argparse
+import json
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -56,7 +57,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.taps_ingest")
     parser.add_argument("--taps", type=int, default=TAPS)
     parser.add_argument("--batch", type=int, default=BATCH)
-    args = parser.parse_args(argv or [])  # python -m bench passes none: the defaults
+    parser.add_argument("--quick", action="store_true", help="10,000 taps in batches of 1,000, the same figures")
+    args = parser.parse_args(argv or [])  # python -m bench passes none (the defaults) or --quick
+    if args.quick:
+        args.taps, args.batch = 10_000, 1_000
     from webapp import create_app
 
     with tempfile.TemporaryDirectory() as instance:
@@ -89,6 +93,12 @@ def main(argv: list[str] | None = None) -> None:
           f"(accepted {replay_accepted}, duplicates {replay_duplicates:,})")
     print(f"  API / COPY: {api_rate / copy_rate:.2f}; target {TARGET_PER_S:,} taps/s: "
           f"{'met' if api_rate >= TARGET_PER_S else 'NOT met'}")
+    print(json.dumps({"bench": "taps_ingest", "quick": args.quick, "taps": len(taps), "batches": len(bodies),
+                      "batch_size": args.batch, "accepted": accepted, "stored": stored,
+                      "api_s": round(api_s, 3), "api_taps_per_s": round(api_rate),
+                      "copy_s": round(copy_s, 3), "copy_taps_per_s": round(copy_rate),
+                      "replay_s": round(replay_s, 3), "replay_taps_per_s": round(replay_duplicates / replay_s),
+                      "api_copy_ratio": round(api_rate / copy_rate, 3), "target_met": api_rate >= TARGET_PER_S}))
 
 
 if __name__ == "__main__":
