@@ -7,14 +7,12 @@ with its documented keys, the same keys as a full run prints.
 """
 from __future__ import annotations
 
-import inspect
 import json
 from pathlib import Path
 
 import pytest
 
 import bench.__main__ as bench_main
-from bench import plan_price
 
 # The documented keys of the JSON line (docs/benchmarks.md), full run and --quick alike.
 KEYS = {
@@ -57,13 +55,6 @@ def test_fare_search_runs_quick_through_the_same_dispatch(shared_gtfs: Path, cap
     bench_main.main(["fare_search", "--quick"])
     figures = last_json(capsys.readouterr().out)
     assert (figures["bench"], figures["quick"]) == ("fare_search", True)
-
-
-@pytest.mark.skipif("quick" not in inspect.signature(plan_price.main).parameters,
-                    reason="plan_price takes quick on the branch that adds it")
-def test_plan_price_runs_quick_through_the_same_dispatch(capsys):
-    bench_main.main(["plan_price", "--quick"])
-    assert last_json(capsys.readouterr().out)["bench"] == "plan_price"
 
 
 def test_quick_reaches_every_benchmark_as_a_keyword_or_as_its_command_line_flag(monkeypatch):
