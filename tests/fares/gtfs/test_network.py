@@ -458,10 +458,10 @@ def porto_alegre(shared_gtfs: Path) -> tuple[Network, Network, float]:
     return eptc, trensurb, seconds
 
 
-def test_the_eptc_bus_network_is_derived_in_a_few_seconds(porto_alegre):
-    eptc, _, seconds = porto_alegre
+def test_the_eptc_bus_network_is_derived_with_its_stops_routes_and_walks(porto_alegre):
+    """How long deriving takes is a benchmark figure (bench plan_price prints it), not an assertion."""
+    eptc, _, _seconds = porto_alegre
 
-    assert seconds < 5
     assert (len(eptc.stops), len(eptc.routes)) == (3986, 115)
     assert sum(len(r.patterns) for r in eptc.routes.values()) == 201
     assert len(eptc.walks) == 30_894
