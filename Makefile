@@ -13,10 +13,14 @@ $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev,postgres]"
-	$(VENV)/bin/pybabel compile -d webapp/translations
 	touch $(STAMP)
 
-install: $(STAMP)
+# Compiled catalogues are built here, never committed (a fresh clone stays clean).
+MO := $(patsubst %.po,%.mo,$(wildcard webapp/translations/*/LC_MESSAGES/messages.po))
+%.mo: %.po $(STAMP)
+	$(VENV)/bin/pybabel compile -i $< -o $@
+
+install: $(STAMP) $(MO)
 
 run: install
 	$(FB) db upgrade
