@@ -112,3 +112,9 @@ def test_an_order_after_the_tariffs_valid_to_is_refused(client, demo):
     body = assert_json_4xx(response, 422)
     assert "validity" in body["error"]["message"]
     assert (date.today() + timedelta(days=1)).isoformat() in body["error"]["message"]
+
+
+def test_a_query_parameter_the_operation_does_not_know_is_refused_by_name(client):
+    response = client.get("/api/v1/stops?q=Markt&perod=2026-01")
+    assert response.status_code == 422
+    assert "perod" in str(response.get_json()["error"])

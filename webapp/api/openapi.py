@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 import flask_smorest
 from flask import Flask, Response
-from marshmallow import Schema, ValidationError, missing
+from marshmallow import RAISE, Schema, ValidationError, missing
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import HTTPException
@@ -57,6 +57,9 @@ class ApiParser(FlaskParser):
     """
 
     __location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
+    # A query parameter the operation does not know is refused (422 naming it), as the document says
+    # (no additional parameters): a misspelt ``perod=`` must not silently fall back to a default.
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": RAISE, "querystring": RAISE}
 
     def load_multipart(self, req: Any, schema: Schema) -> Any:
         return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
