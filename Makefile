@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install run test bench screenshots translations clean
+.PHONY: install run test test-quick bench screenshots translations clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
+
+# The fast subset while working: no browser, no RabbitMQ worker processes (make test runs everything).
+test-quick: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(PY) -m pytest -q -m "not rabbitmq" --ignore=tests/browser --ignore=tests/integration
 
 bench: install
 	$(PY) -m bench
